@@ -1,0 +1,131 @@
+"""Users, their roles and stakeholder groups, and login failures.
+
+Roles (what someone may do) and stakeholder groups (四意: whose voice a vote carries) are separate axes.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, enum_column
+from core.errors import N_
+from core.types import intpk
+
+
+class StakeholderGroup(enum.Enum):
+    """The four voices merged in 四意合一."""
+
+    government = "government"  # 政府
+    community = "community"  # 街道社区
+    served = "served"  # 管理服务对象
+    resident = "resident"  # 市民
+
+    @property
+    def label(self) -> str:
+        return GROUP_LABELS[self]
+
+    @property
+    def self_chosen(self) -> bool:
+        """Whether a person may choose this group at registration (the other two are granted)."""
+        return self in (StakeholderGroup.resident, StakeholderGroup.served)
+
+
+GROUP_LABELS = {
+    StakeholderGroup.government: N_("Government"),
+    StakeholderGroup.community: N_("Street and community office"),
+    StakeholderGroup.served: N_("Managed and served (vendors, shops, property firms)"),
+    StakeholderGroup.resident: N_("Resident"),
+}
+
+
+class Role(enum.Enum):
+    """Site roles granted by admins. The committee chair is a flag on one committee member."""
+
+    admin = "admin"
+    moderator = "moderator"
+    committee_member = "committee_member"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.admin: N_("Administrator"),
+    Role.moderator: N_("Moderator"),
+    Role.committee_member: N_("Deliberation committee member"),
+}
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[intpk]
+    username: Mapped[str] = mapped_column(String(30))
+    # casefolded username: "Wang" and "wang" are one account
+    username_key: Mapped[str] = mapped_column(String(30), unique=True)
+    display_name: Mapped[str] = mapped_column(String(40), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    group: Mapped[StakeholderGroup] = mapped_column(
+        "stakeholder_group", enum_column(StakeholderGroup, "stakeholder_group")
+    )
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # bumped by a password change or "log out everywhere": login cookies carry it and older ones stop working
+    auth_epoch: Mapped[int] = mapped_column(default=0)
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+    roles: Mapped[list[UserRole]] = relationship(
+        back_populates="user", lazy="selectin", cascade="all, delete-orphan", foreign_keys="UserRole.user_id"
+    )
+
+    @property
+    def name(self) -> str:
+        """What other people see: the display name, or the username."""
+        return self.display_name or self.username
+
+    def has_role(self, role: Role) -> bool:
+        return any(r.role is role for r in self.roles)
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    __table_args__ = (
+        CheckConstraint("NOT is_chair OR role = 'committee_member'", name="chair_is_committee_member"),
+        # one committee chair (主任) at a time, held by the database, not only by Python
+        Index(
+            "uq_user_roles_one_chair",
+            "is_chair",
+            unique=True,
+            sqlite_where=text("is_chair"),
+            postgresql_where=text("is_chair"),
+        ),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), primary_key=True)
+    is_chair: Mapped[bool] = mapped_column(default=False)
+    granted_at: Mapped[datetime]
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(back_populates="roles", foreign_keys=[user_id])
+
+
+class LoginFailure(Base):
+    """Wrong passwords counted per submitted username (existing or not) and per IP address."""
+
+    __tablename__ = "login_failures"
+
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)  # "account" or "ip"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_login_failures_last_failed_at", "last_failed_at"),)

@@ -1,0 +1,141 @@
+"""Site settings: values admins change at ``/admin/settings``, stored in the database, typed defaults in code.
+
+Feature packages add their own definitions with ``define()`` at import time (quorum rule, offer expiry,
+edit window ...); an unset value reads as its default, so a new setting needs no migration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core import audit, clock
+from core.db import Base
+from core.errors import N_, Invalid
+from core.ratelimit import Rule
+
+
+class SiteSetting(Base):
+    __tablename__ = "site_settings"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(40))
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A setting's name, its default, how to read it from a form, and its label (a msgid)."""
+
+    name: str
+    default: Any
+    parse: Callable[[str], Any]
+    label: str
+    help: str = ""
+
+    def to_json(self, value: Any) -> Any:
+        return str(value) if isinstance(value, Rule) else value
+
+    def from_json(self, raw: Any) -> Any:
+        return self.parse(str(raw)) if isinstance(self.default, Rule) else raw
+
+
+DEFINITIONS: dict[str, Definition] = {}
+
+
+def define(definition: Definition) -> Definition:
+    """Register a setting (once per name; modules import once per process)."""
+    DEFINITIONS[definition.name] = definition
+    return definition
+
+
+def _int_between(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise ValueError(text)
+        return value
+
+    return parse
+
+
+def int_setting(name: str, default: int, low: int, high: int, label: str, help: str = "") -> Definition:
+    """Define a whole-number setting kept between ``low`` and ``high``."""
+    return define(Definition(name, default, _int_between(low, high), label, help))
+
+
+def rule_setting(name: str, default: str, label: str, help: str = "") -> Definition:
+    """Define a rate-limit rule setting written ``count/seconds``."""
+    return define(Definition(name, Rule.parse(default), Rule.parse, label, help))
+
+
+rule_setting(
+    "rate.login_per_ip",
+    "30/300",
+    N_("Login attempts per IP address"),
+    N_("count/seconds, e.g. 30/300 is 30 attempts in five minutes"),
+)
+rule_setting(
+    "rate.register_per_ip",
+    "10/3600",
+    N_("Registrations per IP address"),
+    N_("count/seconds, e.g. 10/3600 is ten an hour"),
+)
+int_setting("lockout.account_failures", 5, 3, 50, N_("Wrong passwords before an account is locked"))
+int_setting("lockout.ip_failures", 20, 5, 500, N_("Wrong passwords from one IP address before it is locked"))
+int_setting("lockout.base_seconds", 60, 5, 3600, N_("First lockout, in seconds (doubles each time)"))
+int_setting("lockout.max_seconds", 3600, 60, 86400, N_("Longest lockout, in seconds"))
+
+
+def get(session: Session, name: str) -> Any:
+    """The current value of setting ``name``, typed; the default when no admin has set it."""
+    definition = DEFINITIONS[name]
+    raw = session.scalar(select(SiteSetting.value).where(SiteSetting.name == name))
+    return definition.default if raw is None else definition.from_json(raw)
+
+
+def all_values(session: Session) -> dict[str, Any]:
+    """Every defined setting with its current value, in one query."""
+    stored = dict(session.execute(select(SiteSetting.name, SiteSetting.value)).all())
+    return {
+        name: definition.from_json(stored[name]) if name in stored else definition.default
+        for name, definition in sorted(DEFINITIONS.items())
+    }
+
+
+def change(session: Session, actor: audit.Actor, name: str, text: str) -> Any:
+    """Set ``name`` from form text; ``Invalid`` names the field when the text does not parse.
+
+    The caller has checked that ``actor`` is an admin (``accounts.permissions.require_admin``).
+    """
+    definition = DEFINITIONS.get(name)
+    if definition is None:
+        raise Invalid(name, N_("There is no such setting."))
+    try:
+        value = definition.parse(text.strip())
+    except (ValueError, TypeError):
+        raise Invalid(name, N_("This value is not allowed here.")) from None
+    row = session.get(SiteSetting, name)
+    old = definition.default if row is None else definition.from_json(row.value)
+    if row is None:
+        row = SiteSetting(name=name)
+        session.add(row)
+    row.value = definition.to_json(value)
+    row.updated_at = clock.now()
+    row.updated_by = actor.username
+    audit.record(
+        session,
+        actor,
+        "site_setting.change",
+        "site_setting",
+        name,
+        old=definition.to_json(old),
+        new=definition.to_json(value),
+    )
+    return value

@@ -1,0 +1,72 @@
+"""Who lives in which cell. Registration with a home cell goes through here: ``grid`` owns the link."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from accounts.models import StakeholderGroup, User
+from accounts.registration import register
+from core import clock
+from core.errors import N_, Invalid
+from grid.cells import find_cell
+from grid.models import GridCell, Residence
+
+
+def register_resident(
+    session: Session,
+    *,
+    username: str,
+    password_hash: str,
+    group: StakeholderGroup,
+    display_name: str = "",
+    home_cell_code: str = "",
+) -> User:
+    """Create an account and, when one is chosen, link its home cell (居住网格). All or nothing."""
+    cell = None
+    if home_cell_code:
+        cell = find_cell(session, home_cell_code)
+        if cell is None:
+            raise Invalid("home_cell", N_("Choose a grid cell from the list."))
+    user = register(
+        session, username=username, password_hash=password_hash, group=group, display_name=display_name
+    )
+    if cell is not None:
+        session.add(Residence(user_id=user.id, cell_id=cell.id, since=clock.now()))
+    return user
+
+
+def home_cell(session: Session, user_id: int) -> GridCell | None:
+    """The person's home cell, or None."""
+    return session.scalar(
+        select(GridCell).join(Residence, Residence.cell_id == GridCell.id).where(Residence.user_id == user_id)
+    )
+
+
+def move_home(session: Session, actor: User, cell_code: str) -> GridCell | None:
+    """Set (or with an empty code, clear) the acting person's own home cell."""
+    residence = session.get(Residence, actor.id)
+    if not cell_code:
+        if residence is not None:
+            session.delete(residence)
+        return None
+    cell = find_cell(session, cell_code)
+    if cell is None:
+        raise Invalid("home_cell", N_("Choose a grid cell from the list."))
+    if residence is None:
+        session.add(Residence(user_id=actor.id, cell_id=cell.id, since=clock.now()))
+    elif residence.cell_id != cell.id:
+        residence.cell_id, residence.since = cell.id, clock.now()
+    return cell
+
+
+def resident_count(session: Session, cell_id: int) -> int:
+    return session.scalar(select(func.count()).where(Residence.cell_id == cell_id)) or 0
+
+
+def residences_for(session: Session, user_ids: list[int]) -> dict[int, GridCell]:
+    """Home cells of several people in one query (admin lists)."""
+    rows = session.scalars(
+        select(Residence).where(Residence.user_id.in_(user_ids)).options(joinedload(Residence.cell))
+    )
+    return {row.user_id: row.cell for row in rows}

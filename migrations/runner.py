@@ -1,0 +1,101 @@
+"""Running migrations from code: ``gongzhi migrate``, ``serve`` on SQLite, and the test session."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, MetaData
+
+# Every package with tables; env.py imports them so autogenerate and `alembic check` see them all.
+MODEL_MODULES = (
+    "core.audit",
+    "core.ratelimit",
+    "core.site_settings",
+    "accounts.models",
+    "grid.models",
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class MigrationError(Exception):
+    """The schema is not where the code expects it."""
+
+
+def target_metadata() -> MetaData:
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
+    from core.db import Base
+
+    return Base.metadata
+
+
+def alembic_config() -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return config
+
+
+@contextmanager
+def sqlite_foreign_keys(connection: Connection) -> Iterator[None]:
+    """On SQLite: foreign keys off while tables are rebuilt, then ``PRAGMA foreign_key_check``.
+
+    The pragma only takes effect outside a transaction, so it goes to the driver connection directly.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        problems = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise MigrationError(f"foreign key check failed after migrating: {problems[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to ``revision`` (default: the newest)."""
+    config = alembic_config()
+    with engine.connect() as connection, sqlite_foreign_keys(connection):
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+        connection.commit()
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    config = alembic_config()
+    with engine.connect() as connection, sqlite_foreign_keys(connection):
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+        connection.commit()
+
+
+def check(engine: Engine) -> None:
+    """``alembic check``: raise if the models and the newest migration disagree."""
+    config = alembic_config()
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.check(config)
+
+
+def pending(engine: Engine) -> tuple[set[str], set[str]]:
+    """(revisions the database is at, revisions the code expects)."""
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current, heads
+
+
+def is_current(engine: Engine) -> bool:
+    current, heads = pending(engine)
+    return current == heads

@@ -1,0 +1,121 @@
+"""A real `gongzhi serve` on a committed demo database, and Debian's chromium driven by Playwright.
+
+Without chromium the browser tests are skipped, except when GONGZHI_REQUIRE_BROWSER=1 (CI), where a
+missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("GONGZHI_CHROMIUM", "/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+BIN = Path(sys.executable).parent
+
+
+def _require_or_skip(reason: str) -> None:
+    if os.environ.get("GONGZHI_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser tests are required here but {reason}")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """Serve a demo database of its own; yield (base URL, demo password)."""
+    var = tmp_path_factory.mktemp("browser-var")
+    env = os.environ | {
+        "GONGZHI_VAR_DIR": str(var),
+        "GONGZHI_ARGON2_TIME_COST": "1",
+        "GONGZHI_ARGON2_MEMORY_KIB": "1024",
+        "GONGZHI_ARGON2_PARALLELISM": "1",
+        "GONGZHI_LOG_LEVEL": "WARNING",
+    }
+    env.pop("GONGZHI_DATABASE_URL", None)
+    demo = subprocess.run([BIN / "gongzhi", "demo"], env=env, capture_output=True, text=True, check=True)
+    password = demo.stdout.split("password: ")[1].split()[0]
+    port = free_port()
+    process = subprocess.Popen(
+        [BIN / "gongzhi", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1)
+            break
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(process.stderr.read().decode()) from None
+            time.sleep(0.1)
+    yield base, password
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        _require_or_skip(f"no chromium at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _require_or_skip("playwright is not installed")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def shoot(page, name: str) -> None:
+    """Keep a full-page screenshot for people to look at (tests/browser/screenshots/)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

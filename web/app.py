@@ -1,0 +1,99 @@
+"""The application factory. ``create_app(settings)`` for tests and the CLI; ``app_from_env()`` for
+``uvicorn --factory`` under ``serve --workers N``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+
+from accounts.passwords import Hasher
+from core.db import Sessions, make_engine
+from core.settings import Settings
+from web.body_limit import BodyLimit
+from web.errors import error_page, not_found, server_error
+from web.i18n import Catalogs
+from web.routes import accounts, admin, grid, health, home, i18n
+from web.security_headers import SecurityHeaders
+from web.static_files import VersionedStaticFiles
+from web.templating import STATIC_DIR, make_environment
+
+
+def routes() -> list:  # type: ignore[type-arg]
+    return [
+        *home.routes,
+        *health.routes,
+        *accounts.routes,
+        *grid.routes,
+        *admin.routes,
+        *i18n.routes,
+        Mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+
+
+def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return not_found(request)
+    response = error_page(request, _as_domain_error(exc.status_code))
+    response.status_code = exc.status_code
+    return response
+
+
+def _as_domain_error(status: int):  # type: ignore[no-untyped-def]
+    from core.errors import N_, DomainError
+
+    return DomainError(
+        N_("This request cannot be answered.")
+        if status != 405
+        else N_("This address does not accept that kind of request.")
+    )
+
+
+def create_app(
+    settings: Settings, *, sessions: Sessions | None = None, hasher: Hasher | None = None
+) -> Starlette:
+    """Build the site. Tests inject ``sessions`` bound to their rolled-back connection."""
+    owns_engine = sessions is None
+    sessions = sessions or Sessions(make_engine(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # endpoints and the connection pool share one size, so a burst waits in one place
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        yield
+        if owns_engine:
+            sessions.engine.dispose()
+
+    app = Starlette(
+        routes=routes(),
+        middleware=[
+            Middleware(SecurityHeaders, hsts=settings.secure_cookies),
+            Middleware(GZipMiddleware, minimum_size=500),
+            Middleware(BodyLimit, form_limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes),
+        ],
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.sessions = sessions
+    app.state.hasher = hasher or Hasher.from_settings(settings)
+    app.state.templates = make_environment()
+    app.state.catalogs = Catalogs()
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Zero-argument factory: settings from ``GONGZHI_*``."""
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return create_app(settings)

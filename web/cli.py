@@ -1,0 +1,139 @@
+"""The ``gongzhi`` command: serve, migrate, demo, create-admin."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from core.db import Sessions, make_engine, run_write
+from core.errors import Invalid
+from core.settings import Settings, SettingsError
+from migrations import runner
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.group()
+def main() -> None:
+    """共治 Gongzhi: community co-governance platform."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes (uvicorn)."
+)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the site. On SQLite, migrate first; on PostgreSQL, refuse an old schema."""
+    import uvicorn
+
+    settings = _settings()
+    engine = make_engine(settings)
+    try:
+        if settings.is_sqlite:
+            runner.upgrade(engine)  # once, here, before any worker process starts
+        elif not runner.is_current(engine):
+            current, heads = runner.pending(engine)
+            raise click.ClickException(
+                f"the database schema is at {sorted(current) or 'nothing'}, "
+                f"the code expects {sorted(heads)}: run `gongzhi migrate` first"
+            )
+    finally:
+        engine.dispose()
+    click.echo(f"共治 serving on http://{host}:{port}/ with {workers} worker(s)")
+    uvicorn.run(
+        "web.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the database schema up to date (the deploy step on PostgreSQL)."""
+    settings = _settings()
+    engine = make_engine(settings)
+    try:
+        runner.upgrade(engine)
+        current, _ = runner.pending(engine)
+    finally:
+        engine.dispose()
+    click.echo(f"database at revision {', '.join(sorted(current))}")
+
+
+@main.command()
+def demo() -> None:
+    """Load the demo city (53 grid cells, their staff, a committee, residents). Safe to run twice."""
+    from web import demo as demo_data
+
+    settings = _settings()
+    if settings.production:
+        raise click.ClickException("demo data is not loaded in production (GONGZHI_PRODUCTION=1)")
+    engine = make_engine(settings)
+    try:
+        if not runner.is_current(engine):
+            runner.upgrade(engine)
+        password_hash = demo_data.hash_once(settings)
+        added = run_write(Sessions(engine), lambda session: demo_data.load(session, password_hash))
+    finally:
+        engine.dispose()
+    click.echo(
+        f"demo data: added {added['cells']} grid cells, {added['people']} people, "
+        f"{added['posts']} roster posts (nothing is added twice)"
+    )
+    click.echo(f"every demo account's password: {demo_data.demo_password(settings)}")
+    click.echo(
+        "  admin (管理员), chen_weiyuan (群议委主任), wang_ayi (居民), li_shifu (管理服务对象), "
+        "zhao_kezhang (政府), qian_zhuren (街道社区), leader01 (网格长) ..."
+    )
+
+
+@main.command("create-admin")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_admin(username: str, password_stdin: bool) -> None:
+    """Create an administrator account, or make an existing account an administrator."""
+    from accounts.passwords import Hasher
+    from accounts.registration import check_password, check_username
+    from accounts.roles import bootstrap_admin
+    from core.errors import FieldErrors
+
+    settings = _settings()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    errors = FieldErrors()
+    check_username(errors, username)
+    check_password(errors, password, username)
+    if errors.errors:
+        raise click.ClickException("; ".join(m.key % dict(m.params) for m in errors.errors.values()))
+    engine = make_engine(settings)
+    try:
+        if settings.is_sqlite and not runner.is_current(engine):
+            runner.upgrade(engine)
+        password_hash = Hasher.from_settings(settings).hash(password)
+        user = run_write(
+            Sessions(engine), lambda s: bootstrap_admin(s, username=username, password_hash=password_hash)
+        )
+    except Invalid as error:
+        raise click.ClickException("; ".join(m.key for m in error.errors.values())) from None
+    finally:
+        engine.dispose()
+    click.echo(f"{user.username} is an administrator")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""The one error table of DESIGN.md "Web": a domain error or fault becomes a page in the user's language."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from core.errors import (
+    N_,
+    Conflict,
+    DomainError,
+    Invalid,
+    Message,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    Unavailable,
+)
+from web.htmx import redirect, render
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    NotFound: 404,
+    PermissionDenied: 403,
+    Conflict: 409,
+    RateLimited: 429,
+    Unavailable: 503,
+    Invalid: 422,
+}
+
+
+def status_for(error: DomainError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500
+
+
+def error_page(request: Request, error: DomainError) -> Response:
+    """The page for ``error``. A visitor refused a page is sent to log in first."""
+    from web.auth import current_user
+
+    status = status_for(error)
+    if status == 403 and _viewer(request, current_user) is None and request.method == "GET":
+        return redirect(request, f"/accounts/login?next={request.url.path}")
+    headers = {}
+    if isinstance(error, RateLimited | Unavailable):
+        headers["Retry-After"] = str(error.retry_after)
+    template = f"errors/{status if status in (403, 404, 409, 429, 503) else 400}.html"
+    return render(request, template, {"error": error.message}, status=status, headers=headers)
+
+
+def _viewer(request: Request, current_user):  # type: ignore[no-untyped-def]
+    try:
+        return current_user(request)
+    except Exception:  # the database may be what failed; the page must still render
+        request.state.user = None
+        return None
+
+
+def csrf_failure(request: Request) -> Response:
+    return render(
+        request,
+        "errors/403.html",
+        {"error": Message(N_("This form has expired. Reload the page and send it again."))},
+        status=403,
+    )
+
+
+def too_large(request: Request, limit: int) -> Response:
+    request.state.user = None  # never touch the database for a refused body
+    return render(request, "errors/413.html", {"limit_kib": limit // 1024}, status=413)
+
+
+def not_found(request: Request) -> Response:
+    return error_page(request, NotFound())
+
+
+def unavailable(request: Request, seconds: int = 10) -> Response:
+    request.state.user = None
+    return error_page(request, Unavailable(seconds, N_("The database is not answering. Try again shortly.")))
+
+
+def server_error(request: Request, exc: BaseException) -> Response:
+    """500 with a reference id that is also in the log, so support can find the traceback."""
+    reference = secrets.token_hex(4)
+    log.error("unhandled error %s on %s %s", reference, request.method, request.url.path, exc_info=exc)
+    request.state.user = None
+    return render(request, "errors/500.html", {"reference": reference}, status=500)

@@ -1,0 +1,46 @@
+"""Reading form fields and carrying values and messages back into a re-rendered form (422)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.errors import Invalid, Message
+
+# a field longer than this is refused by the service's own length rule; this only bounds the copy kept
+MAX_FIELD_CHARS = 10_000
+
+
+def text(form: Mapping[str, Any], name: str, *, strip: bool = True) -> str:
+    """A text field's value ('' when absent or a file). Leading and trailing spaces are dropped."""
+    value = form.get(name, "")
+    if not isinstance(value, str):
+        return ""
+    value = value[:MAX_FIELD_CHARS]
+    return value.strip() if strip else value
+
+
+def number(form: Mapping[str, Any], name: str) -> int | None:
+    value = text(form, name)
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+@dataclass
+class FormView:
+    """What a template needs to show a form: the values typed (never passwords) and a message per field."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, Message] = field(default_factory=dict)
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, Any], *fields: str, error: Invalid | None = None) -> FormView:
+        return cls(
+            values={name: text(form, name) for name in fields}, errors=dict(error.errors) if error else {}
+        )
+
+    def value(self, name: str, default: str = "") -> str:
+        return self.values.get(name, default)
+
+    def error(self, name: str) -> Message | None:
+        return self.errors.get(name)

@@ -1,0 +1,237 @@
+"""Register, log in and out, the profile, the password."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from accounts import profile
+from accounts.login import LockedOut, authenticate
+from accounts.models import StakeholderGroup
+from accounts.registration import check_new_account, is_username_taken
+from core.db import run_write
+from core.errors import N_, Invalid, Message, PermissionDenied
+from grid import cells, residents, roster
+from web import auth, csrf
+from web.forms import FormView, text
+from web.htmx import redirect, render, safe_next
+from web.routing import route
+from web.session import client_ip, reading
+
+REGISTER_FIELDS = ("username", "display_name", "group", "home_cell")
+
+
+def _require_user(request: Request):  # type: ignore[no-untyped-def]
+    user = auth.current_user(request)
+    if user is None:
+        raise PermissionDenied()
+    return user
+
+
+def _fresh_csrf(response: Response) -> Response:
+    """A new CSRF cookie whenever the login changes hands (the next page issues it)."""
+    response.delete_cookie(csrf.COOKIE, path="/")
+    return response
+
+
+# --- registration ---------------------------------------------------------------------------------
+
+
+def _register_page(request: Request, form: FormView, status: int = 200) -> Response:
+    session = request.state.db
+    return render(
+        request,
+        "accounts/register.html",
+        {
+            "form": form,
+            "groups": [StakeholderGroup.resident, StakeholderGroup.served],
+            "cells": cells.cell_choices(session),
+        },
+        block="register_form",
+        status=status,
+    )
+
+
+def register_form(request: Request, form: dict) -> Response:
+    return _register_page(request, FormView(values={"group": StakeholderGroup.resident.value}))
+
+
+def register(request: Request, form: dict) -> Response:
+    """Like login, registration manages its own transactions: argon2 runs between them, never inside."""
+    sessions = request.app.state.sessions
+    view = FormView.from_form(form, *REGISTER_FIELDS)
+    password = text(form, "password", strip=False)
+    try:
+        with sessions.read() as session:
+            group = check_new_account(
+                username=text(form, "username"),
+                password=password,
+                password_again=text(form, "password_again", strip=False),
+                display_name=text(form, "display_name"),
+                group=text(form, "group"),
+                is_taken=lambda name: is_username_taken(session, name),
+            )
+        password_hash = request.app.state.hasher.hash(password)
+        user = run_write(
+            sessions,
+            lambda session: residents.register_resident(
+                session,
+                username=text(form, "username"),
+                password_hash=password_hash,
+                group=group,
+                display_name=text(form, "display_name"),
+                home_cell_code=text(form, "home_cell"),
+            ),
+        )
+    except Invalid as error:
+        view.errors = dict(error.errors)
+        with reading(request):
+            return _register_page(request, view, status=422)
+    response = redirect(request, "/accounts/me", N_("Welcome! Your account is ready."))
+    auth.log_in(request, response, user.id, user.auth_epoch)
+    return _fresh_csrf(response)
+
+
+# --- login and logout -----------------------------------------------------------------------------
+
+
+def _login_page(request: Request, form: FormView, status: int = 200, headers: dict | None = None) -> Response:
+    return render(
+        request, "accounts/login.html", {"form": form}, block="login_form", status=status, headers=headers
+    )
+
+
+def login_form(request: Request, form: dict) -> Response:
+    return _login_page(request, FormView(values={"next": safe_next(request.query_params.get("next"), "")}))
+
+
+def login(request: Request, form: dict) -> Response:
+    view = FormView.from_form(form, "username", "next")
+    username, password = text(form, "username"), text(form, "password", strip=False)
+    if not username or not password:
+        view.errors["password"] = Message(N_("Enter your username and password."))
+        return _login_page(request, view, status=422)
+    try:
+        result = authenticate(
+            request.app.state.sessions, request.app.state.hasher, username, password, client_ip(request)
+        )
+    except LockedOut as error:
+        view.errors["password"] = error.message
+        return _login_page(request, view, status=429, headers={"Retry-After": str(error.retry_after)})
+    except Invalid as error:
+        view.errors = dict(error.errors)
+        return _login_page(request, view, status=422)
+    response = redirect(request, safe_next(text(form, "next"), "/accounts/me"))
+    auth.log_in(request, response, result.user_id, result.auth_epoch)
+    return _fresh_csrf(response)
+
+
+def logout(request: Request, form: dict) -> Response:
+    response = redirect(request, "/", N_("You are logged out."))
+    auth.log_out(request, response)
+    return _fresh_csrf(response)
+
+
+def logout_everywhere(request: Request, form: dict) -> Response:
+    user = _require_user(request)
+    epoch = profile.end_other_logins(request.state.db, user)
+    response = redirect(request, "/accounts/me", N_("Your other logins have ended."))
+    auth.log_in(request, response, user.id, epoch)
+    return response
+
+
+# --- profile --------------------------------------------------------------------------------------
+
+
+def me(request: Request, form: dict, home_form: FormView | None = None, status: int = 200) -> Response:
+    user = _require_user(request)
+    session = request.state.db
+    home = residents.home_cell(session, user.id)
+    return render(
+        request,
+        "accounts/me.html",
+        {
+            "home": cells.get_cell(session, home.code) if home else None,
+            "posts": roster.posts_of(session, user.id),
+            "cells": cells.cell_choices(session),
+            "home_form": home_form or FormView(values={"home_cell": home.code if home else ""}),
+        },
+        block="home_cell",
+        status=status,
+        private=True,
+    )
+
+
+def move_home(request: Request, form: dict) -> Response:
+    user = _require_user(request)
+    try:
+        residents.move_home(request.state.db, user, text(form, "home_cell"))
+    except Invalid as error:
+        return me(request, form, FormView.from_form(form, "home_cell", error=error), status=422)
+    return redirect(request, "/accounts/me", N_("Your home grid cell is saved."))
+
+
+def password_form(request: Request, form: dict) -> Response:
+    _require_user(request)
+    return render(
+        request, "accounts/password.html", {"form": FormView()}, block="password_form", private=True
+    )
+
+
+def change_password(request: Request, form: dict) -> Response:
+    user = _require_user(request)
+    try:
+        epoch = profile.change_password(
+            request.app.state.sessions,
+            request.app.state.hasher,
+            user.id,
+            current=text(form, "current", strip=False),
+            new=text(form, "new", strip=False),
+            new_again=text(form, "new_again", strip=False),
+        )
+    except Invalid as error:
+        return render(
+            request,
+            "accounts/password.html",
+            {"form": FormView(errors=dict(error.errors))},
+            block="password_form",
+            status=422,
+            private=True,
+        )
+    response = redirect(request, "/accounts/me", N_("Your password is changed. Other logins have ended."))
+    auth.log_in(request, response, user.id, epoch)
+    return response
+
+
+routes = [
+    route("/accounts/register", register_form, name="accounts.register_form"),
+    route(
+        "/accounts/register",
+        register,
+        ["POST"],
+        name="accounts.register",
+        own_transactions=True,
+        limits=("rate.register_per_ip",),
+    ),
+    route("/accounts/login", login_form, name="accounts.login_form"),
+    route(
+        "/accounts/login",
+        login,
+        ["POST"],
+        name="accounts.login",
+        own_transactions=True,
+        limits=("rate.login_per_ip",),
+    ),
+    route("/accounts/logout", logout, ["POST"], name="accounts.logout"),
+    route("/accounts/logout-everywhere", logout_everywhere, ["POST"], name="accounts.logout_everywhere"),
+    route("/accounts/me", me, name="accounts.me"),
+    route("/accounts/me/home-cell", move_home, ["POST"], name="accounts.move_home"),
+    route("/accounts/password", password_form, name="accounts.password_form"),
+    route(
+        "/accounts/password",
+        change_password,
+        ["POST"],
+        name="accounts.change_password",
+        own_transactions=True,
+    ),
+]

@@ -1,0 +1,54 @@
+"""``route()``: every endpoint goes through the same wrapper, so nobody forgets the session or CSRF."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.formparsers import MultiPartException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from web import csrf
+from web.body_limit import BodyTooLarge
+from web.errors import csrf_failure, too_large
+from web.session import SAFE_METHODS, Endpoint, RouteOptions, in_session
+
+MAX_FIELDS = 200
+
+
+async def read_form(request: Request) -> FormData:
+    """The parsed body of a form post (empty for GET); the body was capped by ``web.body_limit``."""
+    if request.method in SAFE_METHODS:
+        return FormData()
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return FormData()
+    return await request.form(max_fields=MAX_FIELDS, max_files=10)
+
+
+def route(
+    path: str,
+    endpoint: Endpoint,
+    methods: Sequence[str] = ("GET",),
+    name: str | None = None,
+    **options: Any,
+) -> Route:
+    """A Starlette route whose synchronous ``endpoint(request, form)`` runs in the session wrapper."""
+    opts = RouteOptions(**options)
+
+    async def asgi_endpoint(request: Request) -> Response:
+        try:
+            form = await read_form(request)
+        except BodyTooLarge as error:
+            return await run_in_threadpool(too_large, request, error.limit)
+        except MultiPartException:
+            form = FormData()
+        if request.method not in SAFE_METHODS and not opts.csrf_exempt and not csrf.is_valid(request, form):
+            return await run_in_threadpool(csrf_failure, request)
+        return await run_in_threadpool(in_session, endpoint, request, form, opts)
+
+    return Route(path, asgi_endpoint, methods=list(methods), name=name or endpoint.__name__)

@@ -1,0 +1,62 @@
+"""The Jinja environment and what every template may call."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+
+from accounts import permissions
+from web import auth, csrf
+from web.i18n import Translator
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def static_versions() -> dict[str, str]:
+    """Content hashes of the static files, so their URLs change when they do (long cache lifetimes)."""
+    versions = {}
+    for path in STATIC_DIR.rglob("*"):
+        if path.is_file():
+            versions[path.relative_to(STATIC_DIR).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()[
+                :12
+            ]
+    return versions
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    versions = static_versions()
+    env.globals["static"] = lambda name: f"/static/{name}?v={versions.get(name, '0')}"
+    env.globals["is_admin"] = permissions.is_admin
+    env.globals["is_moderator"] = permissions.is_moderator
+    env.globals["is_committee_member"] = permissions.is_committee_member
+    env.globals["is_committee_chair"] = permissions.is_committee_chair
+    return env
+
+
+def base_context(request: Request, translator: Translator) -> dict[str, Any]:
+    """What every page knows: the viewer, the language, CSRF, gettext, and URL building."""
+    return {
+        "request": request,
+        "user": auth.current_user(request),
+        "csrf_token": csrf.token_for(request),
+        "t": translator,
+        "_": translator.gettext,
+        "gettext": translator.gettext,
+        "ngettext": translator.ngettext,
+        "msg": translator.message,
+        "url": lambda name, **params: str(request.url_for(name, **params).path),
+        "current_path": request.url.path,
+        "flash": getattr(request.state, "flash", None),
+    }
