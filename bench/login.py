@@ -188,7 +188,8 @@ def main() -> None:
             run(env, 1, clients, clients, seconds),
         ]
     print(
-        f"\n{clients} concurrent clients, {seconds:.0f} s per run, all on 127.0.0.1 (clients share the 2 cores)"
+        f"\n{clients} concurrent clients, {seconds:.0f} s per run, on 127.0.0.1 "
+        "(the clients share the machine's 2 cores)"
     )
     print(
         f"{'workers':>7} {'cap/proc':>8} {'logins/s':>9} {'503s':>6} {'other':>6} {'idle MiB':>9} "
@@ -205,7 +206,8 @@ def main() -> None:
     growth_capped = capped["peak_mib"] - capped["idle_mib"]
     growth_uncapped = uncapped["peak_mib"] - uncapped["idle_mib"]
     print(
-        f"\nmemory growth under the burst: capped {growth_capped:.0f} MiB, uncapped {growth_uncapped:.0f} MiB "
+        f"\nmemory growth under the burst: capped {growth_capped:.0f} MiB, "
+        f"uncapped {growth_uncapped:.0f} MiB "
         f"(ratio {growth_uncapped / max(growth_capped, 1):.1f}x)"
     )
     print(f"2 workers vs 1: {results[1]['counts'][303] / max(results[0]['counts'][303], 1):.2f}x the logins")
