@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, enum_column
@@ -78,6 +79,8 @@ class User(Base):
     auth_epoch: Mapped[int] = mapped_column(default=0)
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(20))
+    # the language notifications sent by e-mail or SMS are written in; follows the site's language switch
+    locale: Mapped[str] = mapped_column(String(10), default="zh_CN", server_default="zh_CN")
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
 
@@ -129,3 +132,34 @@ class LoginFailure(Base):
     locked_until: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_login_failures_last_failed_at", "last_failed_at"),)
+
+
+class Notification(Base):
+    """Something a person is told in the app. It names its target by kind and id, never by URL
+    (``web`` builds the link), and carries the values its text needs, so it still reads after the
+    target is gone."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(60))
+    target_kind: Mapped[str] = mapped_column(String(40))
+    target_id: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+    emailed_at: Mapped[datetime | None]
+    texted_at: Mapped[datetime | None]
+
+
+class NotificationPreference(Base):
+    """Whether a person also wants one kind of notification by e-mail or SMS (in the app it always is)."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60), primary_key=True)
+    email: Mapped[bool] = mapped_column(default=False)
+    sms: Mapped[bool] = mapped_column(default=False)

@@ -6,6 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from accounts.models import Role, StakeholderGroup, User, UserRole
+from accounts.notifications import notify
 from accounts.permissions import require_admin
 from accounts.registration import register
 from accounts.users import find_user_by_username, get_user
@@ -20,6 +21,7 @@ def grant_role(session: Session, actor: User | None, user_id: int, role: Role) -
     if not user.has_role(role):
         user.roles.append(UserRole(role=role, granted_at=clock.now(), granted_by_id=admin.id))
         audit.record(session, admin, "role.grant", "user", user.id, role=role.value)
+        notify(session, [user.id], "role_granted", "user", user.id, {"role": role.label})
     return user
 
 

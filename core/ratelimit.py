@@ -6,7 +6,6 @@ its own transaction back, and the hit must still count.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -64,9 +63,7 @@ def count_hit(session: Session, key: str, rule: Rule) -> tuple[int, datetime]:
     statement = statement.on_conflict_do_update(
         index_elements=["key", "window_start"], set_={"count": RateLimitHit.count + 1}
     ).returning(RateLimitHit.count)
-    count = session.execute(statement).scalar_one()
-    if random.random() < 0.02:  # keep the table small without a separate sweeper
-        session.execute(delete(RateLimitHit).where(RateLimitHit.expires_at < now))
+    count = session.execute(statement).scalar_one()  # ended windows are pruned daily (core.housekeeping)
     return count, expires
 
 
@@ -94,3 +91,8 @@ def current_count(session: Session, key: str, rule: Rule) -> int:
         select(RateLimitHit.count).where(RateLimitHit.key == key, RateLimitHit.window_start == start)
     )
     return found or 0
+
+
+def prune(session: Session) -> int:
+    """Delete windows that have ended; returns how many rows went."""
+    return session.execute(delete(RateLimitHit).where(RateLimitHit.expires_at < clock.now())).rowcount

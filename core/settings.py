@@ -58,6 +58,15 @@ ENV_VARS: dict[str, str] = {
     "GONGZHI_MAX_BODY_BYTES": "largest form body; default 1048576",
     "GONGZHI_MAX_UPLOAD_BYTES": "largest upload body; default 10485760",
     "GONGZHI_LOG_LEVEL": "Python log level; default INFO",
+    "GONGZHI_WORKER": "0 stops `serve` from running its in-process job worker thread; default 1",
+    "GONGZHI_WORKER_POLL_SECONDS": "how often an idle SQLite worker looks for jobs; default 1",
+    "GONGZHI_BASE_URL": "the site's public address, for links in e-mails; e.g. https://gongzhi.example.cn",
+    "GONGZHI_SMTP_HOST": "SMTP server for e-mail notifications; unset: e-mails are only logged",
+    "GONGZHI_SMTP_PORT": "default 587",
+    "GONGZHI_SMTP_FROM": "sender address of e-mail notifications",
+    "GONGZHI_SMTP_USER": "SMTP login, if the server wants one",
+    "GONGZHI_SMTP_PASSWORD": "SMTP password",
+    "GONGZHI_SMTP_STARTTLS": "0 to talk to the SMTP server without STARTTLS; default 1",
 }
 
 
@@ -85,6 +94,15 @@ class Settings:
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = 10_485_760
     log_level: str = "INFO"
+    base_url: str = ""
+    in_process_worker: bool = True
+    worker_poll_seconds: float = 1.0
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_from: str = "gongzhi@localhost"
+    smtp_user: str = ""
+    smtp_password: Secret = field(default_factory=lambda: Secret(""))
+    smtp_starttls: bool = True
     extra: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -126,6 +144,15 @@ class Settings:
                 max_body_bytes=_positive_int(env, "GONGZHI_MAX_BODY_BYTES", 1_048_576),
                 max_upload_bytes=_positive_int(env, "GONGZHI_MAX_UPLOAD_BYTES", 10_485_760),
                 log_level=env.get("GONGZHI_LOG_LEVEL", "INFO").upper(),
+                base_url=env.get("GONGZHI_BASE_URL", "").rstrip("/"),
+                in_process_worker=env.get("GONGZHI_WORKER", "1") != "0",
+                worker_poll_seconds=float(env.get("GONGZHI_WORKER_POLL_SECONDS", "1")),
+                smtp_host=env.get("GONGZHI_SMTP_HOST", ""),
+                smtp_port=_positive_int(env, "GONGZHI_SMTP_PORT", 587),
+                smtp_from=env.get("GONGZHI_SMTP_FROM", "gongzhi@localhost"),
+                smtp_user=env.get("GONGZHI_SMTP_USER", ""),
+                smtp_password=Secret(env.get("GONGZHI_SMTP_PASSWORD", "")),
+                smtp_starttls=env.get("GONGZHI_SMTP_STARTTLS", "1") != "0",
                 extra={k: v for k, v in env.items() if k.startswith("GONGZHI_") and k not in ENV_VARS},
             )
         except ValueError as error:

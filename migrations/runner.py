@@ -18,6 +18,7 @@ MODEL_MODULES = (
     "core.audit",
     "core.ratelimit",
     "core.site_settings",
+    "core.jobs",
     "accounts.models",
     "grid.models",
 )

@@ -19,10 +19,12 @@ from starlette.routing import Mount
 from accounts.passwords import Hasher
 from core.db import Sessions, make_engine
 from core.settings import Settings
+from core.worker import start_thread
+from web import wiring
 from web.body_limit import BodyLimit
 from web.errors import error_page, not_found, server_error
 from web.i18n import Catalogs
-from web.routes import accounts, admin, grid, health, home, i18n
+from web.routes import accounts, admin, grid, health, home, i18n, notifications
 from web.security_headers import SecurityHeaders
 from web.static_files import VersionedStaticFiles
 from web.templating import STATIC_DIR, make_environment
@@ -33,6 +35,7 @@ def routes() -> list:  # type: ignore[type-arg]
         *home.routes,
         *health.routes,
         *accounts.routes,
+        *notifications.routes,
         *grid.routes,
         *admin.routes,
         *i18n.routes,
@@ -62,15 +65,25 @@ def _as_domain_error(status: int):  # type: ignore[no-untyped-def]
 def create_app(
     settings: Settings, *, sessions: Sessions | None = None, hasher: Hasher | None = None
 ) -> Starlette:
-    """Build the site. Tests inject ``sessions`` bound to their rolled-back connection."""
+    """Build the site. Tests inject ``sessions`` bound to their rolled-back connection (and get no worker)."""
+    wiring.setup()
     owns_engine = sessions is None
     sessions = sessions or Sessions(make_engine(settings))
+    catalogs = Catalogs()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # endpoints and the connection pool share one size, so a burst waits in one place
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        worker = None
+        if owns_engine and settings.in_process_worker:
+            resources = wiring.worker_resources(settings, catalogs)
+            worker = start_thread(sessions, settings.worker_poll_seconds, resources)
         yield
+        if worker is not None:
+            thread, stop = worker
+            stop.set()
+            thread.join(timeout=10)
         if owns_engine:
             sessions.engine.dispose()
 
@@ -88,7 +101,7 @@ def create_app(
     app.state.sessions = sessions
     app.state.hasher = hasher or Hasher.from_settings(settings)
     app.state.templates = make_environment()
-    app.state.catalogs = Catalogs()
+    app.state.catalogs = catalogs
     return app
 
 

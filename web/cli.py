@@ -61,6 +61,42 @@ def serve(host: str, port: int, workers: int) -> None:
 
 
 @main.command()
+@click.option("--burst", is_flag=True, help="Stop when no job is due (for scripts and tests).")
+def worker(burst: bool) -> None:
+    """Run a job worker in this process until interrupted. Start as many as you like, on any host."""
+    import signal
+    import threading
+
+    from core.worker import Worker
+    from web import wiring
+
+    settings = _settings()
+    wiring.setup()
+    engine = make_engine(settings)
+    if not runner.is_current(engine):
+        engine.dispose()
+        raise click.ClickException("the database schema is not current: run `gongzhi migrate` first")
+    loop = Worker(
+        Sessions(engine),
+        poll_seconds=settings.worker_poll_seconds,
+        resources=wiring.worker_resources(settings),
+    )
+    try:
+        if burst:
+            loop.tick_schedules()
+            while loop.run_once():
+                pass
+            return
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        click.echo(f"worker {loop.name} running; Ctrl-C to stop")
+        loop.run_forever(stop)
+    finally:
+        engine.dispose()
+
+
+@main.command()
 def migrate() -> None:
     """Bring the database schema up to date (the deploy step on PostgreSQL)."""
     settings = _settings()

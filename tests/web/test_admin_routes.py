@@ -9,7 +9,7 @@ from grid.models import RosterEntry, RosterRole
 from tests.conftest import log_in, post_form
 from tests.factories import PASSWORD
 
-ADMIN_PAGES = ["/admin/", "/admin/users", "/admin/grid", "/admin/audit", "/admin/settings"]
+ADMIN_PAGES = ["/admin/", "/admin/users", "/admin/grid", "/admin/jobs", "/admin/audit", "/admin/settings"]
 
 
 @pytest.mark.parametrize("person", ["wang_ayi", "sun_banzhu", "chen_weiyuan", "zhang_wangge", "zhao_kezhang"])
@@ -131,3 +131,32 @@ def test_admin_changes_site_settings_all_or_nothing(client, cast):
     good = post_form(client, "/admin/settings", {"lockout.account_failures": "4"}, page="/admin/settings")
     assert good.status_code == 303
     assert 'value="4"' in client.get("/admin/settings").text
+
+
+def test_admin_sees_dead_jobs_with_their_error_and_retries_one(client, session, cast, sessions):
+    from core import jobs
+    from core.jobs import Job, JobStatus
+    from core.worker import Worker
+
+    dead = jobs.enqueue(session, "nobody.handles.this", max_attempts=1)
+    session.flush()
+    Worker(sessions).run_once()
+    log_in(client, "admin", PASSWORD)
+    page = client.get("/admin/jobs")
+    assert page.status_code == 200 and "nobody.handles.this" in page.text and "no handler" in page.text
+    assert "立即重试" in page.text
+    response = post_form(client, f"/admin/jobs/{dead.id}/retry", {}, page="/admin/jobs")
+    assert response.status_code == 303
+    session.expire_all()
+    assert session.get(Job, dead.id).status is JobStatus.queued
+    assert "job.retry" in client.get("/admin/audit").text
+
+
+def test_non_admins_cannot_retry_jobs(client, session, cast):
+    from core import jobs
+
+    job = jobs.enqueue(session, "nobody.handles.this")
+    session.flush()
+    log_in(client, "wang_ayi", PASSWORD)
+    assert client.get("/admin/jobs").status_code == 403
+    assert post_form(client, f"/admin/jobs/{job.id}/retry", {}, page="/").status_code == 403

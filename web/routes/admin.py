@@ -9,7 +9,7 @@ from starlette.responses import Response
 from accounts import roles, users
 from accounts.models import Role, StakeholderGroup
 from accounts.permissions import require_admin
-from core import audit, site_settings
+from core import audit, jobs, site_settings
 from core.errors import N_, Invalid
 from grid import cells, residents, roster
 from grid.models import RosterRole
@@ -32,6 +32,43 @@ def _page(request: Request) -> int:
 def index(request: Request, form: dict) -> Response:
     _admin(request)
     return render(request, "admin/index.html", private=True)
+
+
+# --- background jobs ------------------------------------------------------------------------------
+
+ATTENTION = (jobs.JobStatus.queued, jobs.JobStatus.running, jobs.JobStatus.retrying, jobs.JobStatus.dead)
+
+
+def job_list(request: Request, form: dict) -> Response:
+    _admin(request)
+    session = request.state.db
+    status_param = text(request.query_params, "status")
+    chosen = [s for s in jobs.JobStatus if s.value == status_param]
+    statuses = tuple(chosen) or ATTENTION
+    page = _page(request)
+    found, total = jobs.list_jobs(session, statuses=statuses, page=page, per_page=50)
+    return render(
+        request,
+        "admin/jobs.html",
+        {
+            "jobs": found,
+            "statuses": statuses,
+            "all_statuses": list(jobs.JobStatus),
+            "counts": jobs.counts_by_status(session),
+            "page": page,
+            "pages": max(1, -(-total // 50)),
+            "status_param": status_param if chosen else "",
+        },
+        block="job_list",
+        private=True,
+    )
+
+
+def retry_job(request: Request, form: dict) -> Response:
+    admin = _admin(request)
+    job = jobs.retry_job(request.state.db, request.path_params["job_id"])
+    audit.record(request.state.db, admin, "job.retry", "job", job.id, kind=job.kind)
+    return redirect(request, "/admin/jobs", N_("The job will run again shortly."))
 
 
 # --- users, roles, groups -------------------------------------------------------------------------
@@ -260,6 +297,8 @@ routes = [
     route("/admin/grid/cells/{code}", roster_page, name="admin.roster"),
     route("/admin/grid/cells/{code}/roster", assign_post, ["POST"], name="admin.roster_assign"),
     route("/admin/grid/roster/{entry_id:int}/remove", remove_post, ["POST"], name="admin.roster_remove"),
+    route("/admin/jobs", job_list, name="admin.jobs"),
+    route("/admin/jobs/{job_id:int}/retry", retry_job, ["POST"], name="admin.job_retry"),
     route("/admin/audit", audit_log, name="admin.audit"),
     route("/admin/settings", settings_page, name="admin.settings"),
     route("/admin/settings", save_settings, ["POST"], name="admin.settings_save"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from web import auth
 from web.forms import text
 from web.htmx import redirect, safe_next
 from web.i18n import LANG_COOKIE, LOCALES
@@ -15,6 +16,9 @@ def choose_language(request: Request, form: dict) -> Response:
     locale = text(form, "locale")
     response = redirect(request, safe_next(text(form, "next")))
     if locale in LOCALES:
+        user = auth.current_user(request)
+        if user is not None:
+            user.locale = locale  # e-mails and SMS follow the language the person reads the site in
         response.set_cookie(
             LANG_COOKIE,
             locale,

@@ -1,0 +1,28 @@
+"""Daily housekeeping of ``accounts``: forget old login failures that no longer lock anything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, or_
+
+from accounts.login import FAILURE_MEMORY
+from accounts.models import LoginFailure
+from core import clock
+from core.db import run_write
+from core.jobs import JobContext, handler
+from core.schedules import DailyAt, every
+
+
+@handler("accounts.prune_login_failures", timeout=60)
+def prune_login_failures(context: JobContext, payload: dict[str, Any]) -> None:
+    """Delete failure counts older than their memory whose lockout has ended."""
+    now = clock.now()
+    statement = delete(LoginFailure).where(
+        LoginFailure.last_failed_at < now - FAILURE_MEMORY,
+        or_(LoginFailure.locked_until.is_(None), LoginFailure.locked_until < now),
+    )
+    run_write(context.sessions, lambda session: session.execute(statement))
+
+
+every("accounts.prune_login_failures", "accounts.prune_login_failures", DailyAt(3, 50))

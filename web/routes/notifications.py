@@ -1,0 +1,108 @@
+"""The bell, the list of notifications, and how each person wants to be told."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from accounts import notifications
+from accounts.contact import update_contact
+from core.errors import N_, Invalid, PermissionDenied
+from web import auth
+from web.forms import FormView, number, text
+from web.htmx import redirect, render
+from web.links import link_for
+from web.routing import route
+
+PER_PAGE = 20
+
+
+def _user(request: Request):  # type: ignore[no-untyped-def]
+    user = auth.current_user(request)
+    if user is None:
+        raise PermissionDenied()
+    return user
+
+
+def bell(request: Request, form: dict) -> Response:
+    """The bell's fragment for htmx polling: 204 when the count the page shows is still right."""
+    user = auth.current_user(request)
+    if user is None:
+        return Response(status_code=204)
+    count = notifications.unread_count(request.state.db, user.id)
+    if str(count) == request.query_params.get("shown"):
+        return Response(status_code=204, headers={"Cache-Control": "no-store"})
+    return render(request, "notifications/bell.html", {"unread": count}, block="bell", private=True)
+
+
+def notification_list(request: Request, form: dict) -> Response:
+    user = _user(request)
+    page = max(1, number(request.query_params, "page") or 1)
+    rows, total = notifications.notifications_for(request.state.db, user, page=page, per_page=PER_PAGE)
+    items = [
+        {"n": n, "kind": notifications.KINDS.get(n.kind), "link": link_for(n.target_kind, n.target_id)}
+        for n in rows
+    ]
+    return render(
+        request,
+        "notifications/list.html",
+        {
+            "items": items,
+            "page": page,
+            "pages": max(1, -(-total // PER_PAGE)),
+            "total": total,
+        },
+        block="notification_list",
+        private=True,
+    )
+
+
+def mark_read(request: Request, form: dict) -> Response:
+    user = _user(request)
+    notifications.mark_read(request.state.db, user, request.path_params.get("notification_id"))
+    return redirect(request, "/accounts/notifications")
+
+
+def settings_page(request: Request, form: dict, view: FormView | None = None, status: int = 200) -> Response:
+    user = _user(request)
+    chosen = notifications.preferences(request.state.db, user)
+    return render(
+        request,
+        "notifications/settings.html",
+        {
+            "kinds": notifications.KINDS,
+            "chosen": chosen,
+            "form": view or FormView(values={"email": user.email or "", "phone": user.phone or ""}),
+        },
+        status=status,
+        private=True,
+    )
+
+
+def save_settings(request: Request, form: dict) -> Response:
+    user = _user(request)
+    session = request.state.db
+    try:
+        update_contact(session, user, email=text(form, "email"), phone=text(form, "phone"))
+    except Invalid as error:
+        return settings_page(
+            request, form, FormView.from_form(form, "email", "phone", error=error), status=422
+        )
+    chosen = {
+        kind: {c for c in notifications.CHANNELS if form.get(f"{kind}:{c}") == "1"}
+        for kind in notifications.KINDS
+    }
+    notifications.set_preferences(session, user, chosen)
+    return redirect(request, "/accounts/notifications/settings", N_("Saved."))
+
+
+routes = [
+    route("/accounts/notifications", notification_list, name="notifications.list"),
+    route("/accounts/notifications/bell", bell, name="notifications.bell"),
+    route("/accounts/notifications/read", mark_read, ["POST"], name="notifications.read_all"),
+    route(
+        "/accounts/notifications/{notification_id:int}/read", mark_read, ["POST"], name="notifications.read"
+    ),
+    route("/accounts/notifications/settings", settings_page, name="notifications.settings"),
+    route("/accounts/notifications/settings", save_settings, ["POST"], name="notifications.settings_save"),
+]
