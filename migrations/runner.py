@@ -19,6 +19,7 @@ MODEL_MODULES = (
     "core.ratelimit",
     "core.site_settings",
     "core.jobs",
+    "core.files",
     "accounts.models",
     "grid.models",
 )

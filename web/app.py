@@ -24,7 +24,7 @@ from web import wiring
 from web.body_limit import BodyLimit
 from web.errors import error_page, not_found, server_error
 from web.i18n import Catalogs
-from web.routes import accounts, admin, grid, health, home, i18n, notifications
+from web.routes import accounts, admin, files, grid, health, home, i18n, notifications
 from web.security_headers import SecurityHeaders
 from web.static_files import VersionedStaticFiles
 from web.templating import STATIC_DIR, make_environment
@@ -37,6 +37,7 @@ def routes() -> list:  # type: ignore[type-arg]
         *accounts.routes,
         *notifications.routes,
         *grid.routes,
+        *files.routes,
         *admin.routes,
         *i18n.routes,
         Mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static"),

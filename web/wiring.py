@@ -17,6 +17,7 @@ MODULES = (
     "core.housekeeping",
     "accounts.notifications",
     "accounts.housekeeping",
+    "grid.attachments",
     "web.delivery",
 )
 

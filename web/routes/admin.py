@@ -11,7 +11,7 @@ from accounts.models import Role, StakeholderGroup
 from accounts.permissions import require_admin
 from core import audit, jobs, site_settings
 from core.errors import N_, Invalid
-from grid import cells, residents, roster
+from grid import attachments, cells, residents, roster
 from grid.models import RosterRole
 from web import auth
 from web.forms import FormView, number, text
@@ -193,6 +193,7 @@ def roster_page(request: Request, form: dict, view: FormView | None = None, stat
             "cell": cell,
             "roster_roles": list(RosterRole),
             "form": view or FormView(),
+            "files": attachments.cell_files(request.state.db, cell.code),
         },
         block="roster",
         status=status,
@@ -220,6 +221,34 @@ def assign_post(request: Request, form: dict) -> Response:
         return roster_page(
             request, form, FormView.from_form(form, "username", "role", error=error), status=422
         )
+    return redirect(request, f"/admin/grid/cells/{code}", N_("Saved."))
+
+
+def upload_cell_file(request: Request, form: dict) -> Response:
+    code = request.path_params["code"]
+    upload = form.get("file")
+    settings = request.app.state.settings
+    try:
+        if upload is None or isinstance(upload, str):
+            raise Invalid("file", N_("Choose a file to upload."))
+        attachments.attach_file(
+            request.state.db,
+            auth.current_user(request),
+            settings.upload_dir,
+            cell_code=code,
+            upload=upload.file,
+            name=upload.filename or "file",
+            max_bytes=settings.max_upload_bytes,
+        )
+    except Invalid as error:
+        return roster_page(request, form, FormView(errors=dict(error.errors)), status=422)
+    return redirect(request, f"/admin/grid/cells/{code}", N_("The file is saved."))
+
+
+def remove_cell_file(request: Request, form: dict) -> Response:
+    code = attachments.detach_file(
+        request.state.db, auth.current_user(request), request.path_params["file_id"]
+    )
     return redirect(request, f"/admin/grid/cells/{code}", N_("Saved."))
 
 
@@ -297,6 +326,10 @@ routes = [
     route("/admin/grid/cells/{code}", roster_page, name="admin.roster"),
     route("/admin/grid/cells/{code}/roster", assign_post, ["POST"], name="admin.roster_assign"),
     route("/admin/grid/roster/{entry_id:int}/remove", remove_post, ["POST"], name="admin.roster_remove"),
+    route("/admin/grid/cells/{code}/files", upload_cell_file, ["POST"], name="admin.cell_file_upload"),
+    route(
+        "/admin/grid/files/{file_id:int}/remove", remove_cell_file, ["POST"], name="admin.cell_file_remove"
+    ),
     route("/admin/jobs", job_list, name="admin.jobs"),
     route("/admin/jobs/{job_id:int}/retry", retry_job, ["POST"], name="admin.job_retry"),
     route("/admin/audit", audit_log, name="admin.audit"),

@@ -7,7 +7,7 @@ from itertools import groupby
 from starlette.requests import Request
 from starlette.responses import Response
 
-from grid import cells, residents
+from grid import attachments, cells, residents
 from web.forms import text
 from web.htmx import render
 from web.routing import route
@@ -34,6 +34,7 @@ def cell_detail(request: Request, form: dict) -> Response:
         {
             "cell": cell,
             "resident_count": residents.resident_count(session, cell.id),
+            "files": attachments.cell_files(session, cell.code),
         },
     )
 

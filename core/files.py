@@ -1,0 +1,260 @@
+"""Uploaded files: size-capped, typed by their content, images re-encoded, stored under content hashes.
+
+- The type comes from the bytes (``filetype``), never from the name or the browser's claim, and must
+  be on the allow-list; a file whose name promises another type than its content is refused.
+- Images are decoded and re-encoded with Pillow, which drops EXIF (GPS included), XMP and text chunks
+  and turns the pixels upright first.
+- Files live at ``<upload dir>/ab/cd/<sha256>.<ext>``: the same content is stored once, and writing it
+  again (a retried request) changes nothing. A file whose database row rolled back stays on disk
+  unreferenced; it is harmless and can be swept by age.
+- Files are served only through ``web``'s file route, which asks ``access_file`` first: each owning
+  package registers who may see its files (``register_owner``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import unicodedata
+import warnings
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import filetype
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import Index, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core import clock
+from core.db import Base
+from core.errors import N_, Invalid, NotFound
+from core.types import intpk
+
+IMAGE_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".png"}
+DOCUMENT_TYPES = {
+    "application/pdf": ".pdf",
+    "text/plain": ".txt",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+    "application/msword": ".doc",
+    "application/vnd.ms-excel": ".xls",
+    "application/vnd.ms-powerpoint": ".ppt",
+}
+ALLOWED = IMAGE_TYPES | DOCUMENT_TYPES
+# name extensions and the sniffed types they may hold; a name outside this table says nothing
+EXTENSIONS = {
+    ".jpg": "image/",
+    ".jpeg": "image/",
+    ".png": "image/",
+    ".gif": "image/",
+    ".webp": "image/",
+    ".heic": "image/",
+    ".pdf": "application/pdf",
+    ".txt": "text/plain",
+    ".csv": "text/plain",
+    ".doc": "application/",
+    ".docx": "application/",
+    ".xls": "application/",
+    ".xlsx": "application/",
+    ".ppt": "application/",
+    ".pptx": "application/",
+}
+MAX_PIXELS = 40_000_000  # a 40-megapixel photo; larger is refused before it is decoded whole
+MARKUP = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?php", b"<?xml", b"#!")
+
+
+class StoredFile(Base):
+    __tablename__ = "stored_files"
+    __table_args__ = (Index("ix_stored_files_owner", "owner_kind", "owner_id"),)
+
+    id: Mapped[intpk]
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int]
+    content_type: Mapped[str] = mapped_column(String(100))
+    extension: Mapped[str] = mapped_column(String(10))
+    original_name: Mapped[str] = mapped_column(String(200))
+    owner_kind: Mapped[str] = mapped_column(String(40))
+    owner_id: Mapped[str] = mapped_column(String(40))
+    uploaded_by_id: Mapped[int | None]
+    created_at: Mapped[datetime]
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    @property
+    def relative_path(self) -> str:
+        return f"{self.sha256[:2]}/{self.sha256[2:4]}/{self.sha256}{self.extension}"
+
+
+# --- who may see a file ---------------------------------------------------------------------------
+
+CanView = Callable[[Session, Any, str], bool]
+OWNERS: dict[str, CanView] = {}
+
+
+def register_owner(kind: str, can_view: CanView) -> None:
+    """Say who may see files owned by objects of ``kind``: ``can_view(session, actor, owner_id)``."""
+    OWNERS[kind] = can_view
+
+
+def access_file(session: Session, actor: Any, file_id: int) -> StoredFile:
+    """The file if ``actor`` may see it; ``NotFound`` otherwise, so private files stay unseen."""
+    stored = session.get(StoredFile, file_id)
+    can_view = OWNERS.get(stored.owner_kind) if stored else None
+    if stored is None or can_view is None or not can_view(session, actor, stored.owner_id):
+        raise NotFound()
+    return stored
+
+
+def files_of(session: Session, owner_kind: str, owner_id: object) -> list[StoredFile]:
+    """An object's files, oldest first."""
+    return list(
+        session.scalars(
+            select(StoredFile)
+            .where(StoredFile.owner_kind == owner_kind, StoredFile.owner_id == str(owner_id))
+            .order_by(StoredFile.id)
+        )
+    )
+
+
+# --- storing --------------------------------------------------------------------------------------
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type the bytes really are, or None when they are nothing we accept."""
+    kind = filetype.guess(data[:8192])
+    if kind is not None:
+        return kind.mime
+    head = data[:4096].lstrip().lower()
+    if b"\x00" in data[:65536] or head.startswith(MARKUP):
+        return None
+    try:
+        data[:65536].decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < 65536 - 4:  # a character cut at the sample's end is fine
+            return None
+    return "text/plain"
+
+
+def clean_name(name: str) -> str:
+    """A display name without paths or control characters."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C")
+    return name.strip()[:200] or "file"
+
+
+def _reencode(data: bytes, content_type: str) -> tuple[bytes, str]:
+    """Decode and re-encode an image without its metadata; returns the bytes and the type saved."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+            if image.width * image.height > MAX_PIXELS:
+                raise Invalid("file", N_("This picture is too large (at most 40 megapixels)."))
+            image = ImageOps.exif_transpose(image)  # upright, then the EXIF that said so is gone
+            image.load()
+        except (
+            UnidentifiedImageError,
+            OSError,
+            Image.DecompressionBombError,
+            Image.DecompressionBombWarning,
+            SyntaxError,
+        ):
+            raise Invalid("file", N_("This picture could not be read. Is the file damaged?")) from None
+    image.info.clear()
+    out = io.BytesIO()
+    if content_type == "image/jpeg":
+        image.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+        return out.getvalue(), "image/jpeg"
+    if content_type == "image/webp":
+        image.save(out, "WEBP", quality=88)
+        return out.getvalue(), "image/webp"
+    image.save(out, "PNG", optimize=True)  # PNG and GIF (its first frame) become a clean PNG
+    return out.getvalue(), "image/png"
+
+
+def read_capped(upload: BinaryIO, max_bytes: int) -> bytes:
+    """Read at most ``max_bytes``; ``Invalid`` as soon as there is more."""
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise Invalid("file", N_("The file is larger than %(mb)s MB."), mb=max_bytes // 1_048_576)
+    if not data:
+        raise Invalid("file", N_("Choose a file to upload."))
+    return data
+
+
+def check_upload(data: bytes, name: str) -> str:
+    """The sniffed content type of an upload, or ``Invalid`` saying why it is refused."""
+    content_type = sniff(data)
+    if content_type not in ALLOWED:
+        raise Invalid(
+            "file",
+            N_(
+                "This kind of file is not accepted. Upload a photo (JPEG, PNG, WebP), "
+                "a PDF, a plain text file or an Office document."
+            ),
+        )
+    promised = EXTENSIONS.get(Path(name).suffix.lower())
+    if promised is not None and not content_type.startswith(promised):
+        raise Invalid("file", N_("The file's content does not match its name. Nothing was saved."))
+    return content_type
+
+
+def store(
+    session: Session,
+    upload_dir: Path,
+    upload: BinaryIO,
+    *,
+    name: str,
+    owner_kind: str,
+    owner_id: object,
+    uploaded_by_id: int | None,
+    max_bytes: int,
+) -> StoredFile:
+    """Check and keep an uploaded file for its owner. Raises ``Invalid`` before anything is written."""
+    data = read_capped(upload, max_bytes)
+    content_type = check_upload(data, name)
+    if content_type in IMAGE_TYPES:
+        data, content_type = _reencode(data, content_type)
+    digest = hashlib.sha256(data).hexdigest()
+    stored = StoredFile(
+        sha256=digest,
+        size=len(data),
+        content_type=content_type,
+        extension=ALLOWED[content_type],
+        original_name=clean_name(name),
+        owner_kind=owner_kind,
+        owner_id=str(owner_id),
+        uploaded_by_id=uploaded_by_id,
+        created_at=clock.now(),
+    )
+    _write_once(upload_dir / stored.relative_path, data)
+    session.add(stored)
+    return stored
+
+
+def _write_once(path: Path, data: bytes) -> None:
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)  # atomic: a reader never sees half a file
+
+
+def path_of(upload_dir: Path, stored: StoredFile) -> Path:
+    return upload_dir / stored.relative_path
+
+
+def remove(session: Session, stored: StoredFile) -> None:
+    """Forget a file's row; the bytes stay while another row shares the same content."""
+    session.delete(stored)
