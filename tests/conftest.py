@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
@@ -69,23 +69,36 @@ def pg_schema(url: str) -> Iterator[str]:
 
 
 def migrated_engine(settings: Settings, schema: str | None = None) -> Engine:
-    overrides = {"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}
-    engine = make_engine(settings, **overrides)
+    if schema:  # in the URL, so that other processes given engine.url land in the same schema
+        url = make_url(settings.database_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        settings = settings.with_changes(database_url=url.render_as_string(hide_password=False))
+    engine = make_engine(settings)
     runner.upgrade(engine)
     return engine
 
 
-@pytest.fixture(scope="session")
-def engine(settings: Settings) -> Iterator[Engine]:
+@contextmanager
+def fresh_engine(settings: Settings) -> Iterator[Engine]:
+    """An engine on a newly migrated database: a SQLite file, or a PostgreSQL schema of its own."""
     if PG_URL:
         with pg_schema(PG_URL) as schema:
             engine = migrated_engine(settings, schema)
-            yield engine
-            engine.dispose()
+            try:
+                yield engine
+            finally:
+                engine.dispose()
     else:
         engine = migrated_engine(settings)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> Iterator[Engine]:
+    with fresh_engine(settings) as engine:
         yield engine
-        engine.dispose()
 
 
 @pytest.fixture

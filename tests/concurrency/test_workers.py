@@ -19,7 +19,7 @@ from sqlalchemy import select
 from core import jobs
 from core.db import Sessions, run_write
 from core.jobs import Job, JobStatus
-from tests.conftest import PG_URL, make_settings, migrated_engine, pg_schema
+from tests.conftest import PG_URL, fresh_engine, make_settings
 
 pytestmark = pytest.mark.concurrency
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,20 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def database(tmp_path):
     """A migrated database whose commits are real; yields (url for other processes, Sessions)."""
-    if PG_URL:
-        with pg_schema(PG_URL) as schema:
-            settings = make_settings(tmp_path, PG_URL)
-            engine = migrated_engine(settings, schema)
-            url = engine.url.set(
-                drivername="postgresql+psycopg", query={"options": f"-csearch_path={schema}"}
-            )
-            yield url.render_as_string(hide_password=False), Sessions(engine)
-            engine.dispose()
-    else:
-        settings = make_settings(tmp_path)
-        engine = migrated_engine(settings)
-        yield settings.database_url, Sessions(engine)
-        engine.dispose()
+    with fresh_engine(make_settings(tmp_path, PG_URL or None)) as engine:
+        yield engine.url.render_as_string(hide_password=False), Sessions(engine)
 
 
 def start_worker(url: str, log: Path) -> subprocess.Popen:
