@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, Text, func, or_, select, text, update
+from sqlalchemy import JSON, Index, String, Text, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -66,7 +66,11 @@ STATUS_LABELS = {
 
 class Job(Base):
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_due", "status", "run_at"),)
+    # claiming seeks these, one status at a time, so a long queue costs an index seek, not a sort
+    __table_args__ = (
+        Index("ix_jobs_due", "status", "run_at", "id"),
+        Index("ix_jobs_lease", "status", "lease_until"),
+    )
 
     id: Mapped[intpk]
     kind: Mapped[str] = mapped_column(String(60))
@@ -147,19 +151,35 @@ def enqueue(
         max_attempts=max_attempts or (registered.max_attempts if registered else 5),
         created_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(job)
-    except IntegrityError:  # another transaction enqueued the same key first
-        found = session.scalar(select(Job).where(Job.key == key))
-        if found is None:
-            raise
-        return found
+    if key is None:
+        session.add(job)
+        session.flush()  # callers record the job's id (a case keeps its forward job)
+    else:
+        try:
+            with session.begin_nested():
+                session.add(job)
+        except IntegrityError:  # another transaction enqueued the same key first
+            found = session.scalar(select(Job).where(Job.key == key))
+            if found is None:
+                raise
+            return found
+    _announce(session)
+    return job
+
+
+def _announce(session: Session) -> None:
+    """Wake idle workers once per transaction, when it commits (not once per job: bulk enqueues)."""
+    transaction = session.get_transaction()
+    if session.info.get(_ANNOUNCED) is transaction:
+        return
+    session.info[_ANNOUNCED] = transaction
     if session.get_bind().dialect.name == "postgresql":
         # delivered at commit only: idle workers in other processes wake at once
         session.execute(text("NOTIFY gongzhi_jobs"))
     events.on_commit(session, _wake.set)
-    return job
+
+
+_ANNOUNCED = "gongzhi_jobs_announced"
 
 
 # --- claiming and finishing -----------------------------------------------------------------------
@@ -181,20 +201,41 @@ class Claim:
     lease_until: datetime
 
 
+def _candidates(session: Session, now: datetime, limit: int, *, lock: bool) -> list[Job]:
+    """Due jobs, oldest first: waiting ones whose time has come and running ones whose lease ran out.
+
+    One query per status, each an index seek (``ix_jobs_due``, ``ix_jobs_lease``); an ``OR`` across
+    them would make the database sort the whole queue for every claim.
+    """
+    queries = [
+        select(Job).where(Job.status == status, Job.run_at <= now).order_by(Job.run_at, Job.id).limit(limit)
+        for status in (JobStatus.queued, JobStatus.retrying)
+    ]
+    queries.append(
+        select(Job)
+        .where(Job.status == JobStatus.running, Job.lease_until < now)
+        .order_by(Job.lease_until)
+        .limit(limit)
+    )
+    if lock and session.get_bind().dialect.name == "postgresql":
+        queries = [q.with_for_update(skip_locked=True) for q in queries]
+    found = [job for query in queries for job in session.scalars(query)]
+    return sorted(found, key=lambda job: (job.run_at, job.id))[:limit]
+
+
+def has_due(sessions: Sessions) -> bool:
+    """Whether any job is due, asked in a read transaction: an idle SQLite worker takes no write lock."""
+    with sessions.read() as session:
+        return bool(_candidates(session, clock.now(), 1, lock=False))
+
+
 def claim(sessions: Sessions, worker_name: str, *, limit: int = 1) -> list[Claim]:
     """Take up to ``limit`` due jobs (or jobs whose lease ran out) in one short transaction."""
 
     def work(session: Session) -> list[Claim]:
         now = clock.now()
-        due = or_(
-            Job.status.in_([JobStatus.queued, JobStatus.retrying]) & (Job.run_at <= now),
-            (Job.status == JobStatus.running) & (Job.lease_until < now),
-        )
-        statement = select(Job).where(due).order_by(Job.run_at, Job.id).limit(limit)
-        if session.get_bind().dialect.name == "postgresql":
-            statement = statement.with_for_update(skip_locked=True)
         claims = []
-        for job in session.scalars(statement):
+        for job in _candidates(session, now, limit, lock=True):
             if job.attempts >= job.max_attempts:  # its workers keep dying: stop trying
                 _bury(job, job.last_error or "the worker stopped before finishing (lease ran out)", now)
                 continue
@@ -319,10 +360,14 @@ class JobContext:
     sessions: Sessions
     claim: Claim
     resources: dict[str, Any] = field(default_factory=dict)  # what the process set up: mail channels ...
-    heartbeats: list[datetime] = field(default_factory=list)
+    # each extend_lease() adds how many more seconds the handler asked for; the worker's timeout follows
+    extensions: list[float] = field(default_factory=list)
 
     def extend_lease(self, seconds: float | None = None) -> bool:
-        """Tell the worker this handler is still making progress; False if another worker took the job."""
-        held = extend_lease(self.sessions, self.claim, seconds or _lease_seconds(self.claim.kind))
-        self.heartbeats.append(clock.now())
+        """Ask for ``seconds`` more (default: the timeout); False if another worker has taken the job."""
+        registered = HANDLERS.get(self.claim.kind)
+        wanted = seconds or (registered.timeout if registered else 30.0)
+        margin = registered.lease_margin if registered else 15.0
+        held = extend_lease(self.sessions, self.claim, wanted + margin)
+        self.extensions.append(wanted)
         return held

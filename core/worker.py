@@ -46,6 +46,8 @@ class Worker:
 
     def run_once(self) -> bool:
         """Claim and run one due job; False when there was none."""
+        if not jobs.has_due(self.sessions):
+            return False
         claimed = jobs.claim(self.sessions, self.name, limit=1)
         for claim in claimed:
             self.execute(claim)
@@ -69,11 +71,11 @@ class Worker:
 
         thread = threading.Thread(target=target, name=f"job-{claim.job_id}", daemon=True)
         thread.start()
-        deadline, beats = time.monotonic() + handler.timeout, 0
+        deadline, seen = time.monotonic() + handler.timeout, 0
         while thread.is_alive():
             thread.join(timeout=min(0.25, max(0.0, deadline - time.monotonic())))
-            if len(context.heartbeats) != beats:  # the handler extended its lease: so does its timeout
-                beats, deadline = len(context.heartbeats), time.monotonic() + handler.timeout
+            if len(context.extensions) != seen:  # the handler extended its lease: its timeout moves too
+                seen, deadline = len(context.extensions), time.monotonic() + context.extensions[-1]
             if thread.is_alive() and time.monotonic() >= deadline:
                 # Python cannot stop the thread; it is abandoned and its job retried (handlers are idempotent)
                 log.error("job %s (%s) timed out after %.0f s", claim.job_id, claim.kind, handler.timeout)
@@ -123,20 +125,25 @@ class Worker:
             if wake.wait(self.poll_seconds):
                 wake.clear()
 
-    def _wait_for_notify(self) -> None:
+    def _listen(self) -> None:
         import psycopg
 
         if self._listener is None:
             url = self.sessions.engine.url.set(drivername="postgresql")
-            params = url.render_as_string(hide_password=False)
-            self._listener = psycopg.connect(params, autocommit=True)
+            self._listener = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
             self._listener.execute("LISTEN gongzhi_jobs")
-        for _notice in self._listener.notifies(timeout=self.poll_seconds, stop_after=1):
+
+    def _wait_for_notify(self) -> None:
+        self._listen()
+        for _notice in self._listener.notifies(timeout=self.poll_seconds, stop_after=1):  # type: ignore[union-attr]
             break
 
     def _close_listener(self) -> None:
         if self._listener is not None:
-            self._listener.close()
+            try:
+                self._listener.close()
+            except Exception:  # already broken: it is being replaced anyway
+                log.debug("closing a broken LISTEN connection failed", exc_info=True)
             self._listener = None
 
 

@@ -58,7 +58,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("key", name=op.f("uq_jobs_key")),
     )
     with op.batch_alter_table("jobs", schema=None) as batch_op:
-        batch_op.create_index("ix_jobs_due", ["status", "run_at"], unique=False)
+        batch_op.create_index("ix_jobs_due", ["status", "run_at", "id"], unique=False)
+        batch_op.create_index("ix_jobs_lease", ["status", "lease_until"], unique=False)
 
     op.create_table(
         "notification_preferences",
@@ -109,6 +110,7 @@ def downgrade() -> None:
     op.drop_table("notifications")
     op.drop_table("notification_preferences")
     with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_index("ix_jobs_lease")
         batch_op.drop_index("ix_jobs_due")
 
     op.drop_table("jobs")

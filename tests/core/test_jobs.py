@@ -194,3 +194,30 @@ def test_after_downtime_only_the_latest_missed_period_runs(session, monthly):
     schedules.enqueue_due(session, datetime(2026, 8, 15, tzinfo=UTC))
     schedules.enqueue_due(session, datetime(2026, 11, 20, tzinfo=UTC))  # September and October were missed
     assert [row.payload["period"][:7] for row in scheduled(session)] == ["2026-08", "2026-11"]
+
+
+def test_the_worker_loop_survives_an_error_and_goes_on(sessions, session):
+    import threading
+
+    jobs.enqueue(session, "test.ok", {"n": 7})
+    session.flush()
+    worker = Worker(sessions, poll_seconds=0.05)
+    real_run_once, calls = worker.run_once, []
+
+    def flaky_run_once():
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the LISTEN connection broke")  # e.g. PostgreSQL restarted
+        return real_run_once()
+
+    worker.run_once = flaky_run_once  # type: ignore[method-assign]
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run_forever, args=(stop,))
+    thread.start()
+    for _ in range(50):
+        if RAN:
+            break
+        stop.wait(0.1)
+    stop.set()
+    thread.join(timeout=5)
+    assert RAN == [7] and len(calls) >= 2
