@@ -99,20 +99,26 @@ class Worker:
             self._next_schedule_tick = time.monotonic() + SCHEDULE_EVERY
 
     def run_forever(self, stop: threading.Event) -> None:
-        """Work until ``stop`` is set. A database that is down is waited out, never fatal."""
+        """Work until ``stop`` is set. A database that is down is waited out; nothing stops the loop."""
         log.info("worker %s started", self.name)
         failures = 0
         while not stop.is_set():
             try:
+                if self.sessions.dialect == "postgresql":
+                    self._listen()  # before looking for work: a job committed meanwhile still wakes us
                 self.tick_schedules()
                 if not self.run_once():
                     self.wait_for_work()
                 failures = 0
-            except DBAPIError as error:
+            except Exception as error:  # the database is down, or a bug: log, back off, go on
                 failures += 1
-                log.warning(
-                    "worker %s: database unavailable (%s); retrying", self.name, error.__class__.__name__
-                )
+                self._close_listener()
+                if isinstance(error, DBAPIError) or type(error).__module__.startswith("psycopg"):
+                    log.warning(
+                        "worker %s: database unavailable (%s); retrying", self.name, type(error).__name__
+                    )
+                else:
+                    log.exception("worker %s: unexpected error; retrying", self.name)
                 stop.wait(min(30.0, 0.5 * 2**failures))
         self._close_listener()
         log.info("worker %s stopped", self.name)
