@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from accounts.models import User
+from accounts.notifications import notify
 from accounts.permissions import require_admin
 from accounts.users import find_user_by_username
 from core import audit, clock
@@ -37,6 +38,8 @@ def assign_post(
     audit.record(
         session, admin, "roster.assign", "grid_cell", cell.code, user=person.username, role=role.value
     )
+    params = {"post": role.label, "cell": cell.name}
+    notify(session, [person.id], "roster_assigned", "grid_cell", cell.code, params)
     return entry
 
 

@@ -103,3 +103,14 @@ def test_only_admins_change_rosters(session, cast):
         roster.remove_post(session, cast.zhang_wangge, entry_id=entry.id)
     roster.remove_post(session, cast.admin, entry_id=entry.id)
     assert not roster.is_grid_staff(session, cast.zhang_wangge.id)
+
+
+def test_a_person_put_on_a_roster_is_told(session, cast):
+    from accounts import notifications
+
+    roster.assign_post(
+        session, cast.admin, cell_code=cast.cell.code, username="qian_zhuren", role=RosterRole.liaison
+    )
+    [note] = notifications.notifications_for(session, cast.qian_zhuren)[0]
+    assert (note.kind, note.target_id) == ("roster_assigned", cast.cell.code)
+    assert note.params == {"post": "Liaison", "cell": cast.cell.name}
