@@ -70,3 +70,23 @@ def test_create_admin_checks_the_password_and_makes_an_admin(env, tmp_path):
 def test_migrate_reports_the_revision(env):
     result = CliRunner().invoke(main, ["migrate"], env=env)
     assert result.exit_code == 0 and "database at revision" in result.output
+
+
+def test_serve_refuses_an_old_postgresql_schema(tmp_path):
+    from sqlalchemy import make_url
+
+    from tests.conftest import pg_schema
+
+    if not PG_URL:
+        pytest.skip("needs GONGZHI_TEST_DATABASE_URL")
+    with pg_schema(PG_URL) as schema:  # an empty schema: no migration has run
+        url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+        result = CliRunner().invoke(
+            main,
+            ["serve"],
+            env={
+                "GONGZHI_VAR_DIR": str(tmp_path),
+                "GONGZHI_DATABASE_URL": url.render_as_string(hide_password=False),
+            },
+        )
+    assert result.exit_code != 0 and "run `gongzhi migrate` first" in result.output
