@@ -2,7 +2,7 @@
 
 For each backend and worker count, over a fresh database (a new SQLite file, a new PostgreSQL schema):
 
-1. enqueue N no-op jobs in one transaction, start the worker processes (``bench/noop_worker.py``) and
+1. enqueue N no-op jobs in one transaction, start the worker processes (``bench/_noop_worker.py``) and
    time how long they take to mark every job done: jobs per second;
 2. with the workers idle, commit single jobs one at a time (0.3-0.5 s apart) and measure the delay from
    the commit to the moment the handler starts (the handler writes ``time.time()`` to a file).
@@ -122,7 +122,7 @@ def start_workers(url: str, count: int, var: Path, processes: list[subprocess.Po
     for n in range(count):
         with open(var / f"worker-{n}.err", "w") as errors:
             process = subprocess.Popen(
-                [sys.executable, "-m", "bench.noop_worker", url],
+                [sys.executable, "-m", "bench._noop_worker", url],
                 cwd=ROOT,
                 stdout=subprocess.PIPE,
                 stderr=errors,

@@ -46,7 +46,9 @@ class Worker:
 
     def run_once(self) -> bool:
         """Claim and run one due job; False when there was none."""
-        if not jobs.has_due(self.sessions):
+        # SQLite: look in a read transaction first, so an idle worker never takes the write lock;
+        # PostgreSQL claims with SKIP LOCKED, which blocks nobody, so the look would only cost a trip
+        if self.sessions.dialect == "sqlite" and not jobs.has_due(self.sessions):
             return False
         claimed = jobs.claim(self.sessions, self.name, limit=1)
         for claim in claimed:

@@ -1,6 +1,6 @@
 """A real worker process for bench/jobs.py: our Worker loop plus one no-op handler.
 
-    python -m bench.noop_worker DATABASE_URL      # cwd: the repository root
+    python -m bench._noop_worker DATABASE_URL      # cwd: the repository root
 
 The handler ``bench.noop`` does nothing, except that when its payload names a file (``"log"``) it
 appends ``job id,time.time(),pid`` to it the moment it starts: the bench reads it to measure the delay
