@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from accounts.models import User
+from core.errors import PermissionDenied
 
 COOKIE = "gz_login"
 MAX_AGE = 14 * 24 * 3600
@@ -69,6 +70,14 @@ def current_user(request: Request) -> User | None:
         else:
             user = _load(session, claims)
     request.state.user = user
+    return user
+
+
+def require_user(request: Request) -> User:
+    """The logged-in user; ``PermissionDenied`` for a visitor (the error page sends them to log in)."""
+    user = current_user(request)
+    if user is None:
+        raise PermissionDenied()
     return user
 
 

@@ -10,7 +10,7 @@ from accounts.login import LockedOut, authenticate
 from accounts.models import StakeholderGroup
 from accounts.registration import check_new_account, is_username_taken
 from core.db import run_write
-from core.errors import N_, Invalid, Message, PermissionDenied
+from core.errors import N_, Invalid, Message
 from grid import cells, residents, roster
 from web import auth, csrf
 from web.forms import FormView, text
@@ -19,13 +19,6 @@ from web.routing import route
 from web.session import client_ip, reading
 
 REGISTER_FIELDS = ("username", "display_name", "group", "home_cell")
-
-
-def _require_user(request: Request):  # type: ignore[no-untyped-def]
-    user = auth.current_user(request)
-    if user is None:
-        raise PermissionDenied()
-    return user
 
 
 def _fresh_csrf(response: Response) -> Response:
@@ -133,7 +126,7 @@ def logout(request: Request, form: dict) -> Response:
 
 
 def logout_everywhere(request: Request, form: dict) -> Response:
-    user = _require_user(request)
+    user = auth.require_user(request)
     epoch = profile.end_other_logins(request.state.db, user)
     response = redirect(request, "/accounts/me", N_("Your other logins have ended."))
     auth.log_in(request, response, user.id, epoch)
@@ -144,7 +137,7 @@ def logout_everywhere(request: Request, form: dict) -> Response:
 
 
 def me(request: Request, form: dict, home_form: FormView | None = None, status: int = 200) -> Response:
-    user = _require_user(request)
+    user = auth.require_user(request)
     session = request.state.db
     home = residents.home_cell(session, user.id)
     return render(
@@ -163,7 +156,7 @@ def me(request: Request, form: dict, home_form: FormView | None = None, status: 
 
 
 def move_home(request: Request, form: dict) -> Response:
-    user = _require_user(request)
+    user = auth.require_user(request)
     try:
         residents.move_home(request.state.db, user, text(form, "home_cell"))
     except Invalid as error:
@@ -172,14 +165,14 @@ def move_home(request: Request, form: dict) -> Response:
 
 
 def password_form(request: Request, form: dict) -> Response:
-    _require_user(request)
+    auth.require_user(request)
     return render(
         request, "accounts/password.html", {"form": FormView()}, block="password_form", private=True
     )
 
 
 def change_password(request: Request, form: dict) -> Response:
-    user = _require_user(request)
+    user = auth.require_user(request)
     try:
         epoch = profile.change_password(
             request.app.state.sessions,

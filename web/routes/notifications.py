@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from accounts import notifications
 from accounts.contact import update_contact
-from core.errors import N_, Invalid, PermissionDenied
+from core.errors import N_, Invalid
 from web import auth
 from web.forms import FormView, number, text
 from web.htmx import redirect, render
@@ -15,13 +15,6 @@ from web.links import link_for
 from web.routing import route
 
 PER_PAGE = 20
-
-
-def _user(request: Request):  # type: ignore[no-untyped-def]
-    user = auth.current_user(request)
-    if user is None:
-        raise PermissionDenied()
-    return user
 
 
 def bell(request: Request, form: dict) -> Response:
@@ -36,7 +29,7 @@ def bell(request: Request, form: dict) -> Response:
 
 
 def notification_list(request: Request, form: dict) -> Response:
-    user = _user(request)
+    user = auth.require_user(request)
     page = max(1, number(request.query_params, "page") or 1)
     rows, total = notifications.notifications_for(request.state.db, user, page=page, per_page=PER_PAGE)
     items = [
@@ -58,13 +51,13 @@ def notification_list(request: Request, form: dict) -> Response:
 
 
 def mark_read(request: Request, form: dict) -> Response:
-    user = _user(request)
+    user = auth.require_user(request)
     notifications.mark_read(request.state.db, user, request.path_params.get("notification_id"))
     return redirect(request, "/accounts/notifications")
 
 
 def settings_page(request: Request, form: dict, view: FormView | None = None, status: int = 200) -> Response:
-    user = _user(request)
+    user = auth.require_user(request)
     chosen = notifications.preferences(request.state.db, user)
     return render(
         request,
@@ -80,7 +73,7 @@ def settings_page(request: Request, form: dict, view: FormView | None = None, st
 
 
 def save_settings(request: Request, form: dict) -> Response:
-    user = _user(request)
+    user = auth.require_user(request)
     session = request.state.db
     try:
         update_contact(session, user, email=text(form, "email"), phone=text(form, "phone"))
