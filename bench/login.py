@@ -100,7 +100,9 @@ def tree_rss_kib(pid: int) -> int:
     return total
 
 
-def client(port: int, username: str, deadline: float, counts: Counter, lock: threading.Lock) -> None:
+def client(
+    port: int, username: str, deadline: float, counts: Counter, latencies: list, lock: threading.Lock
+) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", "/accounts/login")
     page = conn.getresponse()
@@ -110,6 +112,7 @@ def client(port: int, username: str, deadline: float, counts: Counter, lock: thr
     body = urllib.parse.urlencode({"csrf_token": token, "username": username, "password": PASSWORD})
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
     while time.monotonic() < deadline:
+        sent = time.monotonic()
         try:
             conn.request("POST", "/accounts/login", body=body, headers=headers)
             response = conn.getresponse()
@@ -121,6 +124,8 @@ def client(port: int, username: str, deadline: float, counts: Counter, lock: thr
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         with lock:
             counts[status] += 1
+            if status == 303:
+                latencies.append(time.monotonic() - sent)
     conn.close()
 
 
@@ -142,10 +147,13 @@ def run(env: dict[str, str], workers: int, cap: int, clients: int, seconds: floa
         time.sleep(0.5 * workers)  # let every worker process finish starting
         idle = tree_rss_kib(server.pid)
         counts: Counter = Counter()
+        latencies: list[float] = []
         lock = threading.Lock()
         deadline = time.monotonic() + seconds
         threads = [
-            threading.Thread(target=client, args=(port, f"bench{n % USERS:02d}", deadline, counts, lock))
+            threading.Thread(
+                target=client, args=(port, f"bench{n % USERS:02d}", deadline, counts, latencies, lock)
+            )
             for n in range(clients)
         ]
         peak = idle
@@ -166,6 +174,8 @@ def run(env: dict[str, str], workers: int, cap: int, clients: int, seconds: floa
         "clients": clients,
         "elapsed": elapsed,
         "counts": counts,
+        "p50": statistics.median(latencies) if latencies else 0.0,
+        "p95": statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else 0.0,
         "idle_mib": idle / 1024,
         "peak_mib": peak / 1024,
         "alive": alive,
@@ -192,14 +202,16 @@ def main() -> None:
         "(the clients share the machine's 2 cores)"
     )
     print(
-        f"{'workers':>7} {'cap/proc':>8} {'logins/s':>9} {'503s':>6} {'other':>6} {'idle MiB':>9} "
+        f"{'workers':>7} {'cap/proc':>8} {'logins/s':>9} {'p50 s':>6} {'p95 s':>6} {'503s':>6} {'other':>6} "
+        f"{'idle MiB':>9} "
         f"{'peak MiB':>9} {'server':>7}"
     )
     for r in results:
         ok = r["counts"][303]
         other = sum(v for k, v in r["counts"].items() if k not in (303, 503))
         print(
-            f"{r['workers']:>7} {r['cap']:>8} {ok / r['elapsed']:>9.1f} {r['counts'][503]:>6} {other:>6} "
+            f"{r['workers']:>7} {r['cap']:>8} {ok / r['elapsed']:>9.1f} {r['p50']:>6.2f} {r['p95']:>6.2f} "
+            f"{r['counts'][503]:>6} {other:>6} "
             f"{r['idle_mib']:>9.0f} {r['peak_mib']:>9.0f} {'alive' if r['alive'] else 'DIED':>7}"
         )
     capped, uncapped = results[0], results[2]
