@@ -122,12 +122,14 @@ def demo() -> None:
         if not runner.is_current(engine):
             runner.upgrade(engine)
         password_hash = demo_data.hash_once(settings)
-        added = run_write(Sessions(engine), lambda session: demo_data.load(session, password_hash))
+        added = run_write(
+            Sessions(engine), lambda session: demo_data.load(session, password_hash, settings.upload_dir)
+        )
     finally:
         engine.dispose()
     click.echo(
         f"demo data: added {added['cells']} grid cells, {added['people']} people, "
-        f"{added['posts']} roster posts (nothing is added twice)"
+        f"{added['posts']} roster posts, {added['files']} documents (nothing is added twice)"
     )
     click.echo(f"every demo account's password: {demo_data.demo_password(settings)}")
     click.echo(

@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import io
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +22,7 @@ from accounts.models import Role, StakeholderGroup, User
 from accounts.passwords import Hasher
 from accounts.users import find_user_by_username
 from core.settings import Settings
-from grid import cells, roster
+from grid import attachments, cells, roster
 from grid.models import RosterEntry, RosterRole
 from grid.residents import register_resident
 
@@ -163,9 +165,21 @@ def staff_name(index: int) -> str:
     return SURNAMES[index % len(SURNAMES)] + GIVEN[(index * 7) % len(GIVEN)]
 
 
-def load(session: Session, password_hash: str) -> dict[str, int]:
+DUTY_SHEET_NAME = "柳岸社区第1网格责任清单.txt"
+DUTY_SHEET = """柳岸社区第1网格 责任清单（演示）
+
+一、定范围：东至人民路，西至淮河路，南至胜利路，北至银河路。
+二、定人员：网格长、副网格长、分网格长、网格责任员、联络员各一名，名单见网格页面。
+三、定内容：市政设施、市容环境、街面秩序、居民和商户诉求。
+四、定责任：发现问题当天上报，跟踪办理，向反映人回复结果。
+五、定标准：路面无暴露垃圾；井盖、路灯、护栏完好；占道经营两小时内劝导处置。
+六、定巡查：网格责任员每天巡查两次，网格长每周带队巡查一次。
+"""
+
+
+def load(session: Session, password_hash: str, upload_dir: Path | None = None) -> dict[str, int]:
     """Create whatever of the demo is missing; return how many of each thing were added."""
-    added = {"cells": 0, "people": 0, "posts": 0}
+    added = {"cells": 0, "people": 0, "posts": 0, "files": 0}
     specs = cell_specs()
     grid_cells = []
     for spec in specs:
@@ -197,6 +211,17 @@ def load(session: Session, password_hash: str) -> dict[str, int]:
             if not any(e.user_id == user.id and e.role is role for e in _roster(session, cell.id)):
                 roster.assign_post(session, admin, cell_code=cell.code, username=username, role=role)
                 added["posts"] += 1
+    if upload_dir is not None and not attachments.cell_files(session, grid_cells[0].code):
+        attachments.attach_file(
+            session,
+            admin,
+            upload_dir,
+            cell_code=grid_cells[0].code,
+            upload=io.BytesIO(DUTY_SHEET.encode()),
+            name=DUTY_SHEET_NAME,
+            max_bytes=65536,
+        )
+        added["files"] = 1
     return added
 
 
