@@ -10,8 +10,27 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from starlette.requests import Request
 
 from accounts import notifications, permissions
+from core.errors import N_
 from web import admin_menu, auth, csrf
 from web.i18n import Translator
+
+# what the audit log's action codes mean, for people reading /admin/audit
+AUDIT_ACTIONS = {
+    "account.activate": N_("Restored an account"),
+    "account.suspend": N_("Suspended an account"),
+    "account.end_other_logins": N_("Logged out on other devices"),
+    "account.password_change": N_("Changed the password"),
+    "role.grant": N_("Gave a role"),
+    "role.revoke": N_("Took a role away"),
+    "role.make_chair": N_("Made committee chair"),
+    "group.set": N_("Changed the stakeholder group"),
+    "roster.assign": N_("Put on a grid roster"),
+    "roster.remove": N_("Taken off a grid roster"),
+    "grid_cell.attach": N_("Added a cell document"),
+    "grid_cell.detach": N_("Removed a cell document"),
+    "site_setting.change": N_("Changed a site setting"),
+    "job.retry": N_("Retried a background job"),
+}
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -44,6 +63,7 @@ def make_environment() -> Environment:
     env.globals["is_committee_chair"] = permissions.is_committee_chair
     env.filters["translate_values"] = _translate_values
     env.globals["admin_menu"] = admin_menu.MENU
+    env.globals["audit_actions"] = AUDIT_ACTIONS
     return env
 
 

@@ -51,7 +51,7 @@ def test_admin_finds_users_and_gives_roles_that_land_in_the_audit_log(client, se
     session.expire_all()
     assert session.get(User, cast.wang_ayi.id).has_role(Role.moderator)
     audit_page = client.get("/admin/audit").text
-    assert "role.grant" in audit_page and "role=moderator" in audit_page
+    assert "授予角色" in audit_page and "role=moderator" in audit_page
 
 
 def test_admin_grants_the_government_group(client, session, cast):
@@ -59,7 +59,7 @@ def test_admin_grants_the_government_group(client, session, cast):
     post_form(client, f"/admin/users/{cast.li_shifu.id}/group", {"group": "government"}, page="/admin/users")
     session.expire_all()
     assert session.get(User, cast.li_shifu.id).group is StakeholderGroup.government
-    assert "group.set" in client.get(f"/admin/users/{cast.li_shifu.id}").text
+    assert "修改身份类别" in client.get(f"/admin/users/{cast.li_shifu.id}").text
 
 
 def test_admin_moves_the_chair(client, session, cast):
@@ -149,7 +149,7 @@ def test_admin_sees_dead_jobs_with_their_error_and_retries_one(client, session, 
     assert response.status_code == 303
     session.expire_all()
     assert session.get(Job, dead.id).status is JobStatus.queued
-    assert "job.retry" in client.get("/admin/audit").text
+    assert "重试后台任务" in client.get("/admin/audit").text
 
 
 def test_non_admins_cannot_retry_jobs(client, session, cast):

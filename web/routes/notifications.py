@@ -41,6 +41,7 @@ def notification_list(request: Request, form: dict) -> Response:
         "notifications/list.html",
         {
             "items": items,
+            "unread": notifications.unread_count(request.state.db, user.id),
             "page": page,
             "pages": max(1, -(-total // PER_PAGE)),
             "total": total,
