@@ -114,3 +114,14 @@ def test_switching_language_remembers_it_for_emails(client, session, cast):
     post_form(client, "/i18n/language", {"locale": "en", "next": "/"}, page="/")
     session.expire_all()
     assert session.get(User, cast.wang_ayi.id).locale == "en"
+
+
+def test_the_profile_shows_the_contact_details_and_leads_to_the_settings(client, session, cast):
+    from accounts.contact import update_contact
+
+    update_contact(session, cast.wang_ayi, email="wang@example.com", phone="13800138000")
+    session.flush()
+    log_in(client, "wang_ayi", PASSWORD)
+    page = client.get("/accounts/me").text
+    assert "wang@example.com" in page and "13800138000" in page
+    assert 'href="/accounts/notifications/settings"' in page
