@@ -81,9 +81,11 @@ def test_sigkill_mid_job_loses_nothing(database, tmp_path):
     log = tmp_path / "runs.log"
     [job_id] = enqueue(sessions, 1, log=str(log), hang_first=True)
     first = start_worker(url, log)
-    wait_until(lambda: any(row[0] == "start" and row[1] == str(job_id) for row in log_rows(log)))
-    os.kill(first.pid, signal.SIGKILL)  # mid-job: the handler is sleeping inside its claim
-    first.wait()
+    try:
+        wait_until(lambda: any(row[0] == "start" and row[1] == str(job_id) for row in log_rows(log)))
+    finally:
+        os.kill(first.pid, signal.SIGKILL)  # mid-job: the handler is sleeping inside its claim
+        first.wait()
     second = start_worker(url, log)
     try:
         wait_until(lambda: statuses(sessions, [job_id])[job_id] is JobStatus.done)
