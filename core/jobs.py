@@ -256,19 +256,20 @@ def _bury(job: Job, error: str, now: datetime) -> None:
     log.error("job %s (%s) is dead after %d attempts: %s", job.id, job.kind, job.attempts, error[-200:])
 
 
+def _update_if_held(sessions: Sessions, claim: Claim, **values: Any) -> bool:
+    """Change the job only while ``claim`` still holds it; False when another worker has it now."""
+
+    def work(session: Session) -> bool:
+        statement = update(Job).where(Job.id == claim.job_id, Job.claim_token == claim.token).values(**values)
+        return session.execute(statement).rowcount == 1
+
+    return run_write(sessions, work)
+
+
 def extend_lease(sessions: Sessions, claim: Claim, seconds: float) -> bool:
     """Push the lease ``seconds`` ahead; False if the claim was lost (another worker has the job)."""
     until = clock.now() + timedelta(seconds=seconds)
-
-    def work(session: Session) -> bool:
-        result = session.execute(
-            update(Job)
-            .where(Job.id == claim.job_id, Job.claim_token == claim.token)
-            .values(lease_until=until)
-        )
-        return result.rowcount == 1
-
-    held = run_write(sessions, work)
+    held = _update_if_held(sessions, claim, lease_until=until)
     if held:
         claim.lease_until = until
     return held
@@ -276,16 +277,9 @@ def extend_lease(sessions: Sessions, claim: Claim, seconds: float) -> bool:
 
 def finish(sessions: Sessions, claim: Claim) -> bool:
     """Mark the job done, only if this worker still holds it. False when the claim was lost."""
-
-    def work(session: Session) -> bool:
-        result = session.execute(
-            update(Job)
-            .where(Job.id == claim.job_id, Job.claim_token == claim.token)
-            .values(status=JobStatus.done, finished_at=clock.now(), claim_token=None, lease_until=None)
-        )
-        return result.rowcount == 1
-
-    return run_write(sessions, work)
+    return _update_if_held(
+        sessions, claim, status=JobStatus.done, finished_at=clock.now(), claim_token=None, lease_until=None
+    )
 
 
 def backoff(attempt: int) -> timedelta:

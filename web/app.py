@@ -18,6 +18,7 @@ from starlette.routing import Mount
 
 from accounts.passwords import Hasher
 from core.db import Sessions, make_engine
+from core.errors import N_, DomainError
 from core.settings import Settings
 from core.worker import start_thread
 from web import wiring
@@ -53,9 +54,7 @@ def http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
-def _as_domain_error(status: int):  # type: ignore[no-untyped-def]
-    from core.errors import N_, DomainError
-
+def _as_domain_error(status: int) -> DomainError:
     return DomainError(
         N_("This request cannot be answered.")
         if status != 405

@@ -7,8 +7,11 @@ older epoch stops working at its next request.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -63,14 +66,21 @@ def current_user(request: Request) -> User | None:
     claims = _claims(request)
     user = None
     if claims is not None:
-        session = getattr(request.state, "db", None)
-        if session is None:
-            with request.app.state.sessions.read() as session:
-                user = _load(session, claims)
-        else:
+        with request_db(request) as session:
             user = _load(session, claims)
     request.state.user = user
     return user
+
+
+@contextmanager
+def request_db(request: Request) -> Iterator[Session]:
+    """The request's own session, or a short read session for endpoints that manage their own."""
+    session = getattr(request.state, "db", None)
+    if session is not None:
+        yield session
+        return
+    with request.app.state.sessions.read() as session:
+        yield session
 
 
 def require_user(request: Request) -> User:
@@ -81,7 +91,7 @@ def require_user(request: Request) -> User:
     return user
 
 
-def _load(session, claims: tuple[int, int]) -> User | None:  # type: ignore[no-untyped-def]
+def _load(session: Session, claims: tuple[int, int]) -> User | None:
     user = session.get(User, claims[0])
     if user is None or not user.is_active or user.auth_epoch != claims[1]:
         return None

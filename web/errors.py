@@ -8,6 +8,7 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
+from accounts.models import User
 from core.errors import (
     N_,
     Conflict,
@@ -19,6 +20,7 @@ from core.errors import (
     RateLimited,
     Unavailable,
 )
+from web.auth import current_user
 from web.htmx import redirect, render
 
 log = logging.getLogger(__name__)
@@ -42,10 +44,8 @@ def status_for(error: DomainError) -> int:
 
 def error_page(request: Request, error: DomainError) -> Response:
     """The page for ``error``. A visitor refused a page is sent to log in first."""
-    from web.auth import current_user
-
     status = status_for(error)
-    if status == 403 and _viewer(request, current_user) is None and request.method == "GET":
+    if status == 403 and _viewer(request) is None and request.method == "GET":
         return redirect(request, f"/accounts/login?next={request.url.path}")
     headers = {}
     if isinstance(error, RateLimited | Unavailable):
@@ -54,7 +54,7 @@ def error_page(request: Request, error: DomainError) -> Response:
     return render(request, template, {"error": error.message}, status=status, headers=headers)
 
 
-def _viewer(request: Request, current_user):  # type: ignore[no-untyped-def]
+def _viewer(request: Request) -> User | None:
     try:
         return current_user(request)
     except Exception:  # the database may be what failed; the page must still render

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
 
 from accounts import notifications, permissions
@@ -61,17 +61,9 @@ def make_environment() -> Environment:
     env.globals["is_moderator"] = permissions.is_moderator
     env.globals["is_committee_member"] = permissions.is_committee_member
     env.globals["is_committee_chair"] = permissions.is_committee_chair
-    env.filters["translate_values"] = _translate_values
     env.globals["admin_menu"] = admin_menu.MENU
     env.globals["audit_actions"] = AUDIT_ACTIONS
     return env
-
-
-@pass_context
-def _translate_values(context: Any, params: dict[str, Any]) -> dict[str, Any]:
-    """Stored notification values that are msgids (a role's label) read in the viewer's language."""
-    translator = context["t"]
-    return {k: translator.text(v) if isinstance(v, str) else v for k, v in params.items()}
 
 
 def base_context(request: Request, translator: Translator) -> dict[str, Any]:
@@ -96,8 +88,5 @@ def _unread(request: Request) -> int:
     user = auth.current_user(request)
     if user is None:
         return 0
-    session = getattr(request.state, "db", None)
-    if session is None:
-        with request.app.state.sessions.read() as session:
-            return notifications.unread_count(session, user.id)
-    return notifications.unread_count(session, user.id)
+    with auth.request_db(request) as session:
+        return notifications.unread_count(session, user.id)

@@ -8,7 +8,8 @@ from starlette.responses import Response
 from accounts import notifications
 from accounts.contact import update_contact
 from core.errors import N_, Invalid
-from web import auth
+from web import auth, htmx
+from web.delivery import render_text
 from web.forms import FormView, number, text
 from web.htmx import redirect, render
 from web.links import link_for
@@ -32,8 +33,9 @@ def notification_list(request: Request, form: dict) -> Response:
     user = auth.require_user(request)
     page = max(1, number(request.query_params, "page") or 1)
     rows, total = notifications.notifications_for(request.state.db, user, page=page, per_page=PER_PAGE)
+    translator = htmx.translator(request)
     items = [
-        {"n": n, "kind": notifications.KINDS.get(n.kind), "link": link_for(n.target_kind, n.target_id)}
+        {"n": n, "text": render_text(translator, n), "link": link_for(n.target_kind, n.target_id)}
         for n in rows
     ]
     return render(
