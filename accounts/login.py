@@ -1,4 +1,5 @@
-"""Login: the one service that manages its own transactions.
+"""Login: like registration (``grid.residents.sign_up``) and the password change, a service that
+manages its own transactions.
 
 It reads the user, verifies the hash outside any transaction (argon2 is slow, and on SQLite a write
 transaction would hold the database for all of it), then writes. A failed attempt is counted in its

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from accounts.models import Notification, NotificationPreference, User
 from core import clock, jobs
 from core.errors import N_, NotFound
+from core.pages import Page, paginate
 
 CHANNELS = ("email", "sms")
 DELIVER_JOB = "notification.deliver"
@@ -25,25 +26,26 @@ DELIVER_JOB = "notification.deliver"
 
 @dataclass(frozen=True)
 class Kind:
-    """A kind of notification: its name in code, its label on the settings page, and its text (msgids)."""
+    """A kind of notification: its name in code, its label on the settings page, its text (msgids),
+    and the kind of object it is about (``web`` links each target kind to a page)."""
 
     name: str
     label: str
     text: str
+    target: str
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def define_kind(name: str, label: str, text: str) -> Kind:
+def define_kind(name: str, label: str, text: str, *, target: str) -> Kind:
     """Declare a notification kind (at import time, in the package that sends it)."""
-    kind = Kind(name, label, text)
+    kind = Kind(name, label, text, target)
     KINDS[name] = kind
     return kind
 
 
-define_kind("role_granted", N_("A role was given to me"), N_("You are now: %(role)s."))
-define_kind("roster_assigned", N_("I was put on a grid roster"), N_("You are now %(post)s of %(cell)s."))
+define_kind("role_granted", N_("A role was given to me"), N_("You are now: %(role)s."), target="user")
 
 
 def notify(
@@ -55,8 +57,11 @@ def notify(
     params: dict[str, Any] | None = None,
 ) -> list[Notification]:
     """Tell each person once (通知). E-mail and SMS go out as jobs for those who chose them."""
-    if kind not in KINDS:
+    declared = KINDS.get(kind)
+    if declared is None:
         raise ValueError(f"unknown notification kind {kind!r}")
+    if declared.target != target_kind:
+        raise ValueError(f"notification kind {kind!r} is about a {declared.target}, not a {target_kind}")
     now = clock.now()
     people = sorted(set(user_ids))
     created = [
@@ -116,29 +121,36 @@ def unread_count(session: Session, user_id: int) -> int:
 
 def notifications_for(
     session: Session, user: User, *, page: int = 1, per_page: int = 20
-) -> tuple[list[Notification], int]:
-    """A person's notifications, newest first, with the total."""
-    where = Notification.user_id == user.id
-    total = session.scalar(select(func.count()).select_from(Notification).where(where)) or 0
-    rows = session.scalars(
-        select(Notification)
-        .where(where)
-        .order_by(Notification.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
-    return list(rows), total
+) -> Page[Notification]:
+    """A person's notifications, newest first."""
+    statement = select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc())
+    return paginate(session, statement, page=page, per_page=per_page)
+
+
+def can_read_notification(actor: User | None, notification: Notification) -> bool:
+    """Only the person told may see or mark a notification."""
+    return actor is not None and notification.user_id == actor.id
+
+
+def access_notification(session: Session, actor: User | None, notification_id: int) -> Notification:
+    """The notification if ``actor`` may see it. ``NotFound`` for someone else's too: what others are
+    told is private, so its existence is never confirmed."""
+    notification = session.get(Notification, notification_id)
+    if notification is None or not can_read_notification(actor, notification):
+        raise NotFound()
+    return notification
 
 
 def mark_read(session: Session, user: User, notification_id: int | None = None) -> int:
     """Mark one notification (or, with None, all of them) read. Only one's own: others are NotFound."""
-    statement = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     if notification_id is not None:
-        owned = session.scalar(select(Notification.user_id).where(Notification.id == notification_id))
-        if owned != user.id:
-            raise NotFound()
-        statement = statement.where(Notification.id == notification_id)
-    return session.execute(statement.values(read_at=clock.now())).rowcount
+        notification = access_notification(session, user, notification_id)
+        if notification.read_at is not None:
+            return 0
+        notification.read_at = clock.now()
+        return 1
+    statement = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    return session.execute(statement.values(read_at=clock.now())).rowcount  # type: ignore[attr-defined]
 
 
 def preferences(session: Session, user: User) -> dict[str, set[str]]:

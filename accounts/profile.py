@@ -49,6 +49,11 @@ def change_password(
     return run_write(sessions, store)
 
 
+def set_locale(session: Session, user: User, locale: str) -> None:
+    """Remember the language a person reads the site in: their e-mails and SMS are written in it."""
+    user.locale = locale
+
+
 def end_other_logins(session: Session, user: User) -> int:
     """Log out everywhere else (退出其他登录): bump the epoch that login cookies carry."""
     user.auth_epoch += 1

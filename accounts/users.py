@@ -9,6 +9,7 @@ from accounts.models import Role, User, UserRole
 from accounts.permissions import require_admin
 from accounts.registration import username_key
 from core.errors import NotFound
+from core.pages import Page, paginate
 
 
 def get_user(session: Session, user_id: int) -> User:
@@ -31,8 +32,8 @@ def list_users(
     role: Role | None = None,
     page: int = 1,
     per_page: int = 30,
-) -> tuple[list[User], int]:
-    """Accounts matching ``query`` (username or name) for the admin list, with the total. Admins only."""
+) -> Page[User]:
+    """Accounts matching ``query`` (username or name) for the admin list. Admins only."""
     require_admin(actor)
     statement = select(User)
     if query:
@@ -42,6 +43,4 @@ def list_users(
         )
     if role is not None:
         statement = statement.where(User.roles.any(UserRole.role == role))
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    users = session.scalars(statement.order_by(User.id).offset((page - 1) * per_page).limit(per_page)).all()
-    return list(users), total
+    return paginate(session, statement.order_by(User.id), page=page, per_page=per_page)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import clock
 from core.db import Base
+from core.pages import Page, paginate
 from core.types import intpk
 
 
@@ -62,13 +63,9 @@ def record(
     return entry
 
 
-def list_entries(session: Session, *, page: int = 1, per_page: int = 50) -> tuple[list[AuditEntry], int]:
-    """Newest first, with the total count for paging."""
-    total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
-    rows = session.scalars(
-        select(AuditEntry).order_by(AuditEntry.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return list(rows), total
+def list_entries(session: Session, *, page: int = 1, per_page: int = 50) -> Page[AuditEntry]:
+    """Newest first."""
+    return paginate(session, select(AuditEntry).order_by(AuditEntry.id.desc()), page=page, per_page=per_page)
 
 
 def list_entries_for(

@@ -35,9 +35,11 @@ from sqlalchemy import JSON, Index, String, Text, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core import clock, events
+from core import audit, clock, events
+from core.audit import Actor
 from core.db import Base, Sessions, enum_column, run_write
 from core.errors import N_, NotFound
+from core.pages import Page, paginate
 from core.types import intpk
 
 log = logging.getLogger(__name__)
@@ -315,18 +317,10 @@ def fail(sessions: Sessions, claim: Claim, error: str) -> JobStatus | None:
 
 def list_jobs(
     session: Session, *, statuses: tuple[JobStatus, ...], page: int = 1, per_page: int = 50
-) -> tuple[list[Job], int]:
-    """Jobs in ``statuses``, the most recent first, with the total."""
-    where = Job.status.in_(statuses)
-    total = session.scalar(select(func.count()).select_from(Job).where(where)) or 0
-    rows = session.scalars(
-        select(Job)
-        .where(where)
-        .order_by(Job.run_at.desc(), Job.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
-    return list(rows), total
+) -> Page[Job]:
+    """Jobs in ``statuses``, the most recent first."""
+    statement = select(Job).where(Job.status.in_(statuses)).order_by(Job.run_at.desc(), Job.id.desc())
+    return paginate(session, statement, page=page, per_page=per_page)
 
 
 def counts_by_status(session: Session) -> dict[JobStatus, int]:
@@ -334,12 +328,16 @@ def counts_by_status(session: Session) -> dict[JobStatus, int]:
     return {status: count for status, count in rows}
 
 
-def retry_job(session: Session, job_id: int) -> Job:
-    """Give a dead or retrying job a fresh set of attempts, due now. The caller checks it is an admin."""
+def retry_job(session: Session, actor: Actor, job_id: int) -> Job:
+    """Give a dead or retrying job a fresh set of attempts, due now; audited.
+
+    Only admins reach this: ``core`` knows no roles, so the ``/admin/`` routes check (``admin=True``).
+    """
     job = session.get(Job, job_id)
     if job is None or job.status not in (JobStatus.dead, JobStatus.retrying):
         raise NotFound()
     job.status, job.run_at, job.attempts, job.finished_at = JobStatus.queued, clock.now(), 0, None
+    audit.record(session, actor, "job.retry", "job", job.id, kind=job.kind)
     events.on_commit(session, _wake.set)
     return job
 

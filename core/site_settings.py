@@ -6,7 +6,7 @@ edit window ...); an unset value reads as its default, so a new setting needs no
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import audit, clock
 from core.db import Base
-from core.errors import N_, Invalid
+from core.errors import N_, FieldErrors
 from core.ratelimit import Rule
 
 
@@ -102,29 +102,50 @@ def get(session: Session, name: str) -> Any:
 
 def all_values(session: Session) -> dict[str, Any]:
     """Every defined setting with its current value, in one query."""
-    stored = dict(session.execute(select(SiteSetting.name, SiteSetting.value)).all())
+    stored: dict[str, Any] = dict(session.execute(select(SiteSetting.name, SiteSetting.value)).all())
     return {
         name: definition.from_json(stored[name]) if name in stored else definition.default
         for name, definition in sorted(DEFINITIONS.items())
     }
 
 
-def change(session: Session, actor: audit.Actor, name: str, text: str) -> Any:
-    """Set ``name`` from form text; ``Invalid`` names the field when the text does not parse.
+def change_many(session: Session, actor: audit.Actor, submitted: Mapping[str, str]) -> dict[str, Any]:
+    """Set every submitted setting whose value differs from the current one; audit each change.
 
-    The caller has checked that ``actor`` is an admin (``accounts.permissions.require_admin``).
+    All or nothing: every value is checked first, and ``Invalid`` names each field that does not parse
+    before anything is written. Only admins reach this (``core`` knows no roles: the ``/admin/`` routes
+    check). Returns the changed settings' new values.
     """
-    definition = DEFINITIONS.get(name)
-    if definition is None:
-        raise Invalid(name, N_("There is no such setting."))
-    try:
-        value = definition.parse(text.strip())
-    except (ValueError, TypeError):
-        raise Invalid(name, N_("This value is not allowed here.")) from None
-    row = session.get(SiteSetting, name)
-    old = definition.default if row is None else definition.from_json(row.value)
+    current = all_values(session)
+    parsed: dict[str, Any] = {}
+    errors = FieldErrors()
+    for name, text in submitted.items():
+        definition = DEFINITIONS.get(name)
+        if definition is None:
+            errors.add(name, N_("There is no such setting."))
+            continue
+        if not text.strip() or text.strip() == str(current[name]):
+            continue
+        try:
+            parsed[name] = definition.parse(text.strip())
+        except (ValueError, TypeError, OverflowError):
+            errors.add(name, N_("This value is not allowed here."))
+    errors.raise_if_any()
+    for name, value in parsed.items():
+        _store(session, actor, DEFINITIONS[name], current[name], value)
+    return parsed
+
+
+def change(session: Session, actor: audit.Actor, name: str, text: str) -> Any:
+    """Set one setting from form text (``change_many`` with one field); returns its value."""
+    change_many(session, actor, {name: text})
+    return get(session, name)
+
+
+def _store(session: Session, actor: audit.Actor, definition: Definition, old: Any, value: Any) -> None:
+    row = session.get(SiteSetting, definition.name)
     if row is None:
-        row = SiteSetting(name=name)
+        row = SiteSetting(name=definition.name)
         session.add(row)
     row.value = definition.to_json(value)
     row.updated_at = clock.now()
@@ -134,8 +155,7 @@ def change(session: Session, actor: audit.Actor, name: str, text: str) -> Any:
         actor,
         "site_setting.change",
         "site_setting",
-        name,
+        definition.name,
         old=definition.to_json(old),
         new=definition.to_json(value),
     )
-    return value

@@ -11,9 +11,9 @@ from typing import Any, BinaryIO
 from sqlalchemy.orm import Session
 
 from accounts.models import User
-from accounts.permissions import require_admin
+from accounts.permissions import is_admin, require_admin
 from core import audit, files
-from core.errors import NotFound
+from core.errors import NotFound, PermissionDenied
 from grid.cells import get_cell
 
 OWNER_KIND = "grid_cell"
@@ -61,13 +61,26 @@ def attach_file(
     return stored
 
 
-def detach_file(session: Session, actor: User | None, file_id: int) -> str:
-    """Remove a cell's document (admins); returns the cell's code."""
-    admin = require_admin(actor)
+def can_manage_cell_files(actor: User | None) -> bool:
+    """Whether ``actor`` may add or remove cell documents (templates hide buttons with it)."""
+    return is_admin(actor)
+
+
+def access_cell_file(session: Session, actor: User | None, file_id: int) -> files.StoredFile:
+    """A cell's document that ``actor`` may manage: ``NotFound`` when there is no such document (cell
+    documents are public, so nothing is hidden by the 404), ``PermissionDenied`` for anyone but admins."""
     stored = session.get(files.StoredFile, file_id)
     if stored is None or stored.owner_kind != OWNER_KIND:
         raise NotFound()
-    audit.record(session, admin, "grid_cell.detach", OWNER_KIND, stored.owner_id, file=stored.original_name)
+    if not can_manage_cell_files(actor):
+        raise PermissionDenied()
+    return stored
+
+
+def detach_file(session: Session, actor: User | None, file_id: int) -> str:
+    """Remove a cell's document (admins); returns the cell's code."""
+    stored = access_cell_file(session, actor, file_id)
+    audit.record(session, actor, "grid_cell.detach", OWNER_KIND, stored.owner_id, file=stored.original_name)
     files.remove(session, stored)
     return stored.owner_id
 

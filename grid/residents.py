@@ -6,8 +6,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from accounts.models import StakeholderGroup, User
-from accounts.registration import register
+from accounts.passwords import Hasher
+from accounts.registration import check_new_account, is_username_taken, register
 from core import clock
+from core.db import Sessions, run_write
 from core.errors import N_, Invalid
 from grid.cells import find_cell
 from grid.models import GridCell, Residence
@@ -34,6 +36,48 @@ def register_resident(
     if cell is not None:
         session.add(Residence(user_id=user.id, cell_id=cell.id, since=clock.now()))
     return user
+
+
+def sign_up(
+    sessions: Sessions,
+    hasher: Hasher,
+    *,
+    username: str,
+    password: str,
+    password_again: str,
+    display_name: str,
+    group: str,
+    home_cell_code: str,
+) -> User:
+    """Register from the sign-up form (注册): check, hash outside any transaction, then write.
+
+    Like ``accounts.login.authenticate`` it takes the session factory and manages its own short
+    transactions, because argon2 is slow and on SQLite a write transaction would hold the database for
+    all of it. ``Invalid`` names every field that is wrong, and nothing is written.
+    """
+    with sessions.read() as session:
+        chosen = check_new_account(
+            username=username,
+            password=password,
+            password_again=password_again,
+            display_name=display_name,
+            group=group,
+            is_taken=lambda name: is_username_taken(session, name),
+        )
+        if home_cell_code and find_cell(session, home_cell_code) is None:
+            raise Invalid("home_cell", N_("Choose a grid cell from the list."))
+    password_hash = hasher.hash(password)
+    return run_write(
+        sessions,
+        lambda session: register_resident(
+            session,
+            username=username,
+            password_hash=password_hash,
+            group=chosen,
+            display_name=display_name,
+            home_cell_code=home_cell_code,
+        ),
+    )
 
 
 def home_cell(session: Session, user_id: int) -> GridCell | None:

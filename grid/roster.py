@@ -7,13 +7,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from accounts.models import User
-from accounts.notifications import notify
+from accounts.notifications import define_kind, notify
 from accounts.permissions import require_admin
 from accounts.users import find_user_by_username
 from core import audit, clock
 from core.errors import N_, Invalid, NotFound
 from grid.cells import get_cell
 from grid.models import GridCell, RosterEntry, RosterRole
+
+define_kind(
+    "roster_assigned",
+    N_("I was put on a grid roster"),
+    N_("You are now %(post)s of %(cell)s."),
+    target="grid_cell",
+)
 
 
 def assign_post(

@@ -13,17 +13,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData
 
-# Every package with tables; env.py imports them so autogenerate and `alembic check` see them all.
-MODEL_MODULES = (
-    "core.audit",
-    "core.ratelimit",
-    "core.site_settings",
-    "core.jobs",
-    "core.files",
-    "accounts.models",
-    "grid.models",
-)
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -31,8 +20,16 @@ class MigrationError(Exception):
     """The schema is not where the code expects it."""
 
 
+def model_modules() -> list[str]:
+    """Every module with tables, as the features declare them (``web.features``)."""
+    from web import features
+
+    return features.model_modules()
+
+
 def target_metadata() -> MetaData:
-    for module in MODEL_MODULES:
+    """The metadata of every declared table; env.py hands it to autogenerate and ``alembic check``."""
+    for module in model_modules():
         importlib.import_module(module)
     from core.db import Base
 

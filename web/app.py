@@ -14,35 +14,25 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 
 from accounts.passwords import Hasher
 from core.db import Sessions, make_engine
 from core.errors import N_, DomainError
 from core.settings import Settings
 from core.worker import start_thread
-from web import wiring
+from web import features, wiring
 from web.body_limit import BodyLimit
 from web.errors import error_page, not_found, server_error
 from web.i18n import Catalogs
-from web.routes import accounts, admin, files, grid, health, home, i18n, notifications
 from web.security_headers import SecurityHeaders
 from web.static_files import VersionedStaticFiles
 from web.templating import STATIC_DIR, make_environment
 
 
-def routes() -> list:  # type: ignore[type-arg]
-    return [
-        *home.routes,
-        *health.routes,
-        *accounts.routes,
-        *notifications.routes,
-        *grid.routes,
-        *files.routes,
-        *admin.routes,
-        *i18n.routes,
-        Mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static"),
-    ]
+def routes() -> list[BaseRoute]:
+    """Every feature's routes, then the static files."""
+    return [*features.routes(), Mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static")]
 
 
 def http_error(request: Request, exc: Exception) -> Response:
@@ -100,8 +90,18 @@ def create_app(
     app.state.settings = settings
     app.state.sessions = sessions
     app.state.hasher = hasher or Hasher.from_settings(settings)
-    app.state.templates = make_environment()
     app.state.catalogs = catalogs
+    app.state.urls = features.make_urls()
+    app.state.links = features.make_links(app.state.urls)
+    app.state.home_areas = features.home_areas()
+    app.state.planned = [area for area in features.PLANNED]
+    app.state.templates = make_environment(
+        app.state.urls,
+        audit_labels=features.audit_labels(),
+        admin_menu=features.admin_menu(),
+        nav=features.nav(),
+        planned=app.state.planned,
+    )
     return app
 
 

@@ -7,8 +7,6 @@ older epoch stops working at its next request.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
@@ -17,6 +15,7 @@ from starlette.responses import Response
 
 from accounts.models import User
 from core.errors import PermissionDenied
+from web.request_db import db
 
 COOKIE = "gz_login"
 MAX_AGE = 14 * 24 * 3600
@@ -66,21 +65,9 @@ def current_user(request: Request) -> User | None:
     claims = _claims(request)
     user = None
     if claims is not None:
-        with request_db(request) as session:
-            user = _load(session, claims)
+        user = _load(db(request), claims)
     request.state.user = user
     return user
-
-
-@contextmanager
-def request_db(request: Request) -> Iterator[Session]:
-    """The request's own session, or a short read session for endpoints that manage their own."""
-    session = getattr(request.state, "db", None)
-    if session is not None:
-        yield session
-        return
-    with request.app.state.sessions.read() as session:
-        yield session
 
 
 def require_user(request: Request) -> User:

@@ -113,8 +113,10 @@ def migrate() -> None:
 def demo() -> None:
     """Load the demo city (53 grid cells, their staff, a committee, residents). Safe to run twice."""
     from web import demo as demo_data
+    from web import wiring
 
     settings = _settings()
+    wiring.setup()  # the same subscribers and registrations as serve and worker
     if settings.production:
         raise click.ClickException("demo data is not loaded in production (GONGZHI_PRODUCTION=1)")
     engine = make_engine(settings)
@@ -127,10 +129,7 @@ def demo() -> None:
         )
     finally:
         engine.dispose()
-    click.echo(
-        f"demo data: added {added['cells']} grid cells, {added['people']} people, "
-        f"{added['posts']} roster posts, {added['files']} documents (nothing is added twice)"
-    )
+    click.echo(f"demo data: added {demo_data.summary(added)} (nothing is added twice)")
     click.echo(f"every demo account's password: {demo_data.demo_password(settings)}")
     click.echo(
         "  admin (管理员), chen_weiyuan (群议委主任), wang_ayi (居民), li_shifu (管理服务对象), "

@@ -13,7 +13,6 @@ from core.db import run_write
 from core.errors import N_
 from core.jobs import JobContext, handler
 from web.i18n import Catalogs, Translator
-from web.links import absolute_link
 
 
 def render_text(translator: Translator, notification: notifications.Notification) -> str:
@@ -40,7 +39,8 @@ def deliver(context: JobContext, payload: dict[str, Any]) -> None:
     catalogs: Catalogs = context.resources.get("catalogs") or Catalogs()
     translator = catalogs.for_locale(user.locale)
     body = render_text(translator, notification)
-    link = absolute_link(
+    links = context.resources["links"]
+    link = links.absolute(
         context.resources.get("base_url", ""), notification.target_kind, notification.target_id
     )
     if link and channel_name == "email":

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from starlette.datastructures import FormData
 
 from core.errors import Invalid, Message
 
 # a field longer than this is refused by the service's own length rule; this only bounds the copy kept
 MAX_FIELD_CHARS = 10_000
+
+Form = FormData  # what every endpoint receives: the parsed body (empty for GET)
+E = TypeVar("E", bound=enum.Enum)
 
 
 def text(form: Mapping[str, Any], name: str, *, strip: bool = True) -> str:
@@ -24,6 +30,22 @@ def text(form: Mapping[str, Any], name: str, *, strip: bool = True) -> str:
 def number(form: Mapping[str, Any], name: str) -> int | None:
     value = text(form, name)
     return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def choice(form: Mapping[str, Any], name: str, enum_cls: type[E], message: str) -> E:
+    """The enum member a field names; ``Invalid`` with ``message`` on that field otherwise."""
+    try:
+        return enum_cls(text(form, name))
+    except ValueError:
+        raise Invalid(name, message) from None
+
+
+def optional_choice(form: Mapping[str, Any], name: str, enum_cls: type[E]) -> E | None:
+    """The enum member a field names, or None (filters: an unknown value means no filter)."""
+    try:
+        return enum_cls(text(form, name))
+    except ValueError:
+        return None
 
 
 @dataclass

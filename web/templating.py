@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -10,27 +11,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 
 from accounts import notifications, permissions
-from core.errors import N_
-from web import admin_menu, auth, csrf
+from web import auth, csrf
+from web.feature import MenuEntry, NavItem
 from web.i18n import Translator
-
-# what the audit log's action codes mean, for people reading /admin/audit
-AUDIT_ACTIONS = {
-    "account.activate": N_("Restored an account"),
-    "account.suspend": N_("Suspended an account"),
-    "account.end_other_logins": N_("Logged out on other devices"),
-    "account.password_change": N_("Changed the password"),
-    "role.grant": N_("Gave a role"),
-    "role.revoke": N_("Took a role away"),
-    "role.make_chair": N_("Made committee chair"),
-    "group.set": N_("Changed the stakeholder group"),
-    "roster.assign": N_("Put on a grid roster"),
-    "roster.remove": N_("Taken off a grid roster"),
-    "grid_cell.attach": N_("Added a cell document"),
-    "grid_cell.detach": N_("Removed a cell document"),
-    "site_setting.change": N_("Changed a site setting"),
-    "job.retry": N_("Retried a background job"),
-}
+from web.request_db import db
+from web.urls import Urls
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -47,7 +32,15 @@ def static_versions() -> dict[str, str]:
     return versions
 
 
-def make_environment() -> Environment:
+def make_environment(
+    urls: Urls,
+    *,
+    audit_labels: Mapping[str, str],
+    admin_menu: Sequence[MenuEntry],
+    nav: Sequence[NavItem],
+    planned: Sequence[Any] = (),
+) -> Environment:
+    """The Jinja environment with what every template may call, built once per process."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         autoescape=select_autoescape(["html"]),
@@ -61,8 +54,11 @@ def make_environment() -> Environment:
     env.globals["is_moderator"] = permissions.is_moderator
     env.globals["is_committee_member"] = permissions.is_committee_member
     env.globals["is_committee_chair"] = permissions.is_committee_chair
-    env.globals["admin_menu"] = admin_menu.MENU
-    env.globals["audit_actions"] = AUDIT_ACTIONS
+    env.globals["url"] = urls.path
+    env.globals["admin_menu"] = list(admin_menu)
+    env.globals["audit_actions"] = dict(audit_labels)
+    env.globals["nav_items"] = list(nav)
+    env.globals["planned"] = list(planned)
     return env
 
 
@@ -77,7 +73,6 @@ def base_context(request: Request, translator: Translator) -> dict[str, Any]:
         "gettext": translator.gettext,
         "ngettext": translator.ngettext,
         "msg": translator.message,
-        "url": lambda name, **params: str(request.url_for(name, **params).path),
         "current_path": request.url.path,
         "flash": getattr(request.state, "flash", None),
         "unread_count": lambda: _unread(request),
@@ -88,5 +83,4 @@ def _unread(request: Request) -> int:
     user = auth.current_user(request)
     if user is None:
         return 0
-    with auth.request_db(request) as session:
-        return notifications.unread_count(session, user.id)
+    return notifications.unread_count(db(request), user.id)

@@ -1,37 +1,29 @@
-"""What every process registers at start: job handlers, schedules, event subscribers.
+"""What every process does at start: import what the features declare, and build what workers use.
 
-The app factory, the CLI and the worker all call ``setup()``, so a job enqueued by one process is
-understood by any other.
+The app factory, the CLI (``demo`` included) and ``gongzhi worker`` all call ``setup()``, so a job
+enqueued by one process is understood by any other, and the demo's writes meet the same subscribers.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from accounts.channels import channels_from_settings
 from core.settings import Settings
+from web import features
 from web.i18n import Catalogs
-
-MODULES = (
-    "core.housekeeping",
-    "accounts.notifications",
-    "accounts.housekeeping",
-    "grid.attachments",
-    "web.delivery",
-)
 
 
 def setup() -> None:
-    """Import the modules that register handlers, schedules and subscribers (idempotent)."""
-    for module in MODULES:
-        importlib.import_module(module)
+    """Import the features' table and registering modules (idempotent)."""
+    features.import_all()
 
 
 def worker_resources(settings: Settings, catalogs: Catalogs | None = None) -> dict[str, Any]:
-    """What job handlers may use: outbound channels, translations, the site's address for links."""
+    """What job handlers may use: outbound channels, translations, links to pages and the site's address."""
     return {
         "channels": channels_from_settings(settings),
         "catalogs": catalogs or Catalogs(),
+        "links": features.make_links(),
         "base_url": settings.base_url,
     }

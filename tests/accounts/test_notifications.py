@@ -13,6 +13,7 @@ from core.jobs import Job, JobStatus
 from core.worker import Worker
 from web import wiring
 from web.delivery import deliver
+from web.features import make_links
 from web.i18n import Catalogs
 
 wiring.setup()  # the delivery handler, as every process registers it
@@ -26,7 +27,13 @@ def outbox():
 @pytest.fixture
 def worker(sessions, outbox):
     return Worker(
-        sessions, resources={"channels": outbox, "catalogs": Catalogs(), "base_url": "https://gz.example"}
+        sessions,
+        resources={
+            "channels": outbox,
+            "catalogs": Catalogs(),
+            "links": make_links(),
+            "base_url": "https://gz.example",
+        },
     )
 
 

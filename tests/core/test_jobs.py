@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core import clock, jobs, schedules
+from core import audit, clock, jobs, schedules
 from core.jobs import Job, JobStatus
 from core.worker import Worker
 
@@ -91,14 +91,16 @@ def test_a_failing_job_is_retried_with_backoff_then_dead(sessions, session, monk
     assert 8 <= waits[0] <= 12 and 16 <= waits[1] <= 24  # 10 s, then 20 s, with jitter
 
 
-def test_admin_retry_gives_a_dead_job_fresh_attempts(sessions, session):
+def test_admin_retry_gives_a_dead_job_fresh_attempts_and_is_audited(sessions, session, cast):
     broken_job = jobs.enqueue(session, "test.broken", max_attempts=1)
     session.flush()
     Worker(sessions).run_once()
     assert job(session, broken_job.id).status is JobStatus.dead
-    jobs.retry_job(session, broken_job.id)
+    jobs.retry_job(session, cast.admin, broken_job.id)
     row = job(session, broken_job.id)
     assert (row.status, row.attempts) == (JobStatus.queued, 0)
+    [entry] = audit.list_entries_for(session, "job", broken_job.id)[0]
+    assert (entry.action, entry.actor_name, entry.details) == ("job.retry", "admin", {"kind": "test.broken"})
 
 
 def test_a_claim_that_was_lost_cannot_finish_the_job(sessions, session, monkeypatch):

@@ -111,6 +111,6 @@ def test_a_person_put_on_a_roster_is_told(session, cast):
     roster.assign_post(
         session, cast.admin, cell_code=cast.cell.code, username="qian_zhuren", role=RosterRole.liaison
     )
-    [note] = notifications.notifications_for(session, cast.qian_zhuren)[0]
+    [note] = notifications.notifications_for(session, cast.qian_zhuren).items
     assert (note.kind, note.target_id) == ("roster_assigned", cast.cell.code)
     assert note.params == {"post": "Liaison", "cell": cast.cell.name}

@@ -39,12 +39,13 @@ def test_demo_builds_the_city_once(env, tmp_path):
     runner = CliRunner()
     first = runner.invoke(main, ["demo"], env=env)
     assert first.exit_code == 0, first.output
-    assert "added 53 grid cells" in first.output and "1 documents" in first.output
+    assert "53 grid cells" in first.output and "265 roster posts" in first.output
+    assert "1 documents" in first.output
     assert "password: demo-" in first.output
     after_first = counts(tmp_path)
     assert after_first[0] == 53 and after_first[2] == 53 * 5
     second = runner.invoke(main, ["demo"], env=env)
-    assert "added 0 grid cells, 0 people, 0 roster posts, 0 documents" in second.output
+    assert "added 0 people, 0 grid cells, 0 roster posts, 0 documents" in second.output
     assert counts(tmp_path) == after_first
     # the same password both times: derived from the site secret, never stored
     assert first.output.split("password: ")[1].split()[0] == second.output.split("password: ")[1].split()[0]

@@ -56,7 +56,7 @@ def test_mark_read_one_and_all(client, session, cast):
     tell(session, cast.wang_ayi)
     tell(session, cast.wang_ayi)
     log_in(client, "wang_ayi", PASSWORD)
-    first = notifications.notifications_for(session, cast.wang_ayi)[0][0]
+    first = notifications.notifications_for(session, cast.wang_ayi).items[0]
     assert (
         post_form(
             client, f"/accounts/notifications/{first.id}/read", {}, page="/accounts/notifications"
@@ -70,7 +70,7 @@ def test_mark_read_one_and_all(client, session, cast):
 
 def test_someone_elses_notification_cannot_be_marked(client, session, cast):
     tell(session, cast.li_shifu)
-    theirs = notifications.notifications_for(session, cast.li_shifu)[0][0]
+    theirs = notifications.notifications_for(session, cast.li_shifu).items[0]
     log_in(client, "wang_ayi", PASSWORD)
     response = post_form(
         client, f"/accounts/notifications/{theirs.id}/read", {}, page="/accounts/notifications"

@@ -8,15 +8,18 @@ from starlette.responses import Response
 from accounts import profile
 from accounts.login import LockedOut, authenticate
 from accounts.models import StakeholderGroup
-from accounts.registration import check_new_account, is_username_taken
-from core.db import run_write
 from core.errors import N_, Invalid, Message
 from grid import cells, residents, roster
 from web import auth, csrf
-from web.forms import FormView, text
+from web.demo import accounts as demo_accounts
+from web.feature import Feature, Link, MenuEntry
+from web.forms import Form, FormView, text
 from web.htmx import redirect, render, safe_next
+from web.request_db import db, reading
+from web.routes import admin_users
 from web.routing import route
-from web.session import client_ip, reading
+from web.session import client_ip
+from web.urls import url_for
 
 REGISTER_FIELDS = ("username", "display_name", "group", "home_cell")
 
@@ -31,7 +34,7 @@ def _fresh_csrf(response: Response) -> Response:
 
 
 def _register_page(request: Request, form: FormView, status: int = 200) -> Response:
-    session = request.state.db
+    session = db(request)
     return render(
         request,
         "accounts/register.html",
@@ -45,42 +48,27 @@ def _register_page(request: Request, form: FormView, status: int = 200) -> Respo
     )
 
 
-def register_form(request: Request, form: dict) -> Response:
+def register_form(request: Request, form: Form) -> Response:
     return _register_page(request, FormView(values={"group": StakeholderGroup.resident.value}))
 
 
-def register(request: Request, form: dict) -> Response:
-    """Like login, registration manages its own transactions: argon2 runs between them, never inside."""
-    sessions = request.app.state.sessions
-    view = FormView.from_form(form, *REGISTER_FIELDS)
-    password = text(form, "password", strip=False)
+def register(request: Request, form: Form) -> Response:
+    """Registration manages its own transactions (``residents.sign_up``): argon2 runs between them."""
     try:
-        with sessions.read() as session:
-            group = check_new_account(
-                username=text(form, "username"),
-                password=password,
-                password_again=text(form, "password_again", strip=False),
-                display_name=text(form, "display_name"),
-                group=text(form, "group"),
-                is_taken=lambda name: is_username_taken(session, name),
-            )
-        password_hash = request.app.state.hasher.hash(password)
-        user = run_write(
-            sessions,
-            lambda session: residents.register_resident(
-                session,
-                username=text(form, "username"),
-                password_hash=password_hash,
-                group=group,
-                display_name=text(form, "display_name"),
-                home_cell_code=text(form, "home_cell"),
-            ),
+        user = residents.sign_up(
+            request.app.state.sessions,
+            request.app.state.hasher,
+            username=text(form, "username"),
+            password=text(form, "password", strip=False),
+            password_again=text(form, "password_again", strip=False),
+            display_name=text(form, "display_name"),
+            group=text(form, "group"),
+            home_cell_code=text(form, "home_cell"),
         )
     except Invalid as error:
-        view.errors = dict(error.errors)
         with reading(request):
-            return _register_page(request, view, status=422)
-    response = redirect(request, "/accounts/me", N_("Welcome! Your account is ready."))
+            return _register_page(request, FormView.from_form(form, *REGISTER_FIELDS, error=error), 422)
+    response = redirect(request, url_for(request, "accounts.me"), N_("Welcome! Your account is ready."))
     auth.log_in(request, response, user.id, user.auth_epoch)
     return _fresh_csrf(response)
 
@@ -89,16 +77,17 @@ def register(request: Request, form: dict) -> Response:
 
 
 def _login_page(request: Request, form: FormView, status: int = 200, headers: dict | None = None) -> Response:
-    return render(
-        request, "accounts/login.html", {"form": form}, block="login_form", status=status, headers=headers
-    )
+    with reading(request):  # the login post manages its own transactions
+        return render(
+            request, "accounts/login.html", {"form": form}, block="login_form", status=status, headers=headers
+        )
 
 
-def login_form(request: Request, form: dict) -> Response:
+def login_form(request: Request, form: Form) -> Response:
     return _login_page(request, FormView(values={"next": safe_next(request.query_params.get("next"), "")}))
 
 
-def login(request: Request, form: dict) -> Response:
+def login(request: Request, form: Form) -> Response:
     view = FormView.from_form(form, "username", "next")
     username, password = text(form, "username"), text(form, "password", strip=False)
     if not username or not password:
@@ -114,21 +103,21 @@ def login(request: Request, form: dict) -> Response:
     except Invalid as error:
         view.errors = dict(error.errors)
         return _login_page(request, view, status=422)
-    response = redirect(request, safe_next(text(form, "next"), "/accounts/me"))
+    response = redirect(request, safe_next(text(form, "next"), url_for(request, "accounts.me")))
     auth.log_in(request, response, result.user_id, result.auth_epoch)
     return _fresh_csrf(response)
 
 
-def logout(request: Request, form: dict) -> Response:
-    response = redirect(request, "/", N_("You are logged out."))
+def logout(request: Request, form: Form) -> Response:
+    response = redirect(request, url_for(request, "home"), N_("You are logged out."))
     auth.log_out(request, response)
     return _fresh_csrf(response)
 
 
-def logout_everywhere(request: Request, form: dict) -> Response:
+def logout_everywhere(request: Request, form: Form) -> Response:
     user = auth.require_user(request)
-    epoch = profile.end_other_logins(request.state.db, user)
-    response = redirect(request, "/accounts/me", N_("Your other logins have ended."))
+    epoch = profile.end_other_logins(db(request), user)
+    response = redirect(request, url_for(request, "accounts.me"), N_("Your other logins have ended."))
     auth.log_in(request, response, user.id, epoch)
     return response
 
@@ -136,9 +125,9 @@ def logout_everywhere(request: Request, form: dict) -> Response:
 # --- profile --------------------------------------------------------------------------------------
 
 
-def me(request: Request, form: dict, home_form: FormView | None = None, status: int = 200) -> Response:
+def me(request: Request, form: Form, home_form: FormView | None = None, status: int = 200) -> Response:
     user = auth.require_user(request)
-    session = request.state.db
+    session = db(request)
     home = residents.home_cell(session, user.id)
     return render(
         request,
@@ -155,24 +144,25 @@ def me(request: Request, form: dict, home_form: FormView | None = None, status: 
     )
 
 
-def move_home(request: Request, form: dict) -> Response:
+def move_home(request: Request, form: Form) -> Response:
     user = auth.require_user(request)
     try:
-        residents.move_home(request.state.db, user, text(form, "home_cell"))
+        residents.move_home(db(request), user, text(form, "home_cell"))
     except Invalid as error:
         return me(request, form, FormView.from_form(form, "home_cell", error=error), status=422)
-    return redirect(request, "/accounts/me", N_("Your home grid cell is saved."))
+    return redirect(request, url_for(request, "accounts.me"), N_("Your home grid cell is saved."))
 
 
-def password_form(request: Request, form: dict) -> Response:
+def password_form(request: Request, form: Form) -> Response:
     auth.require_user(request)
     return render(
         request, "accounts/password.html", {"form": FormView()}, block="password_form", private=True
     )
 
 
-def change_password(request: Request, form: dict) -> Response:
-    user = auth.require_user(request)
+def change_password(request: Request, form: Form) -> Response:
+    with reading(request):
+        user = auth.require_user(request)
     try:
         epoch = profile.change_password(
             request.app.state.sessions,
@@ -183,15 +173,18 @@ def change_password(request: Request, form: dict) -> Response:
             new_again=text(form, "new_again", strip=False),
         )
     except Invalid as error:
-        return render(
-            request,
-            "accounts/password.html",
-            {"form": FormView(errors=dict(error.errors))},
-            block="password_form",
-            status=422,
-            private=True,
-        )
-    response = redirect(request, "/accounts/me", N_("Your password is changed. Other logins have ended."))
+        with reading(request):
+            return render(
+                request,
+                "accounts/password.html",
+                {"form": FormView(errors=dict(error.errors))},
+                block="password_form",
+                status=422,
+                private=True,
+            )
+    response = redirect(
+        request, url_for(request, "accounts.me"), N_("Your password is changed. Other logins have ended.")
+    )
     auth.log_in(request, response, user.id, epoch)
     return response
 
@@ -228,3 +221,33 @@ routes = [
         own_transactions=True,
     ),
 ]
+
+
+feature = Feature(
+    name="accounts",
+    routes=[*routes, *admin_users.routes],
+    models=["accounts.models"],
+    registers=["accounts.housekeeping"],
+    links={"user": Link("accounts.me")},
+    audit_labels={
+        "account.activate": N_("Restored an account"),
+        "account.suspend": N_("Suspended an account"),
+        "account.end_other_logins": N_("Logged out on other devices"),
+        "account.password_change": N_("Changed the password"),
+        "role.grant": N_("Gave a role"),
+        "role.revoke": N_("Took a role away"),
+        "role.make_chair": N_("Made committee chair"),
+        "group.set": N_("Changed the stakeholder group"),
+    },
+    admin_menu=[
+        MenuEntry(
+            "admin.users",
+            N_("Users and roles"),
+            N_(
+                "Find people; make committee members, the chair, moderators and "
+                "administrators; confirm government and community staff."
+            ),
+        )
+    ],
+    demo=demo_accounts.load,
+)

@@ -10,14 +10,17 @@ from starlette.responses import FileResponse, Response
 from core import files
 from core.errors import NotFound
 from web import auth
+from web.feature import Feature
+from web.forms import Form
+from web.request_db import db
 from web.routing import route
 
 # inline only for what browsers show safely; everything else downloads
 INLINE = ("image/", "application/pdf", "text/plain")
 
 
-def serve_file(request: Request, form: dict) -> Response:
-    stored = files.access_file(request.state.db, auth.current_user(request), request.path_params["file_id"])
+def serve_file(request: Request, form: Form) -> Response:
+    stored = files.access_file(db(request), auth.current_user(request), request.path_params["file_id"])
     path = files.path_of(request.app.state.settings.upload_dir, stored)
     if not path.exists():
         raise NotFound()
@@ -36,3 +39,5 @@ def serve_file(request: Request, form: dict) -> Response:
 
 
 routes = [route("/files/{file_id:int}", serve_file, name="files.serve")]
+
+feature = Feature(name="files", routes=routes, models=["core.files"])

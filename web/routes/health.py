@@ -7,12 +7,14 @@ from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from web.forms import Form
+from web.request_db import db
 from web.routing import route
 
 
-def healthz(request: Request, form: dict) -> Response:
+def healthz(request: Request, form: Form) -> Response:
     try:
-        request.state.db.execute(text("SELECT 1"))
+        db(request).execute(text("SELECT 1"))
     except DBAPIError:
         return JSONResponse(
             {"status": "unavailable", "database": "down"},

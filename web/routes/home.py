@@ -1,41 +1,35 @@
-"""The home page: one block per area, each filled by a query function of the package that owns it.
+"""The home page, the health check and the language switch: the site's own feature.
 
-Areas still to come have no query yet; their block says what they will be. A feature issue adds its
-function here and fills its block in ``templates/home/index.html``.
+The home page has one area per feature that declares one (``Feature.home``), filled by a query
+function of the package that owns it, and a card for each area still to come (``features.PLANNED``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from accounts.models import User
-from grid import overview
+from core.errors import N_
 from web import auth
+from web.feature import Feature, NavItem
+from web.forms import Form
 from web.htmx import render
+from web.request_db import db
+from web.routes import health, i18n
 from web.routing import route
 
-HomeQuery = Callable[[Session, User | None], dict[str, Any]]
 
-AREAS: list[tuple[str, HomeQuery | None]] = [
-    ("grid", overview.home_summary),
-    ("forums", None),
-    ("consultations", None),
-    ("merge", None),
-    ("mediation", None),
-    ("volunteers", None),
-    ("cases", None),
-]
-
-
-def home(request: Request, form: dict) -> Response:
-    session, viewer = request.state.db, auth.current_user(request)
-    blocks = {name: query(session, viewer) for name, query in AREAS if query is not None}
-    return render(request, "home/index.html", {"blocks": blocks})
+def home(request: Request, form: Form) -> Response:
+    session, viewer = db(request), auth.current_user(request)
+    areas = request.app.state.home_areas
+    blocks = {area.name: area.query(session, viewer) for area in areas}
+    return render(request, "home/index.html", {"areas": areas, "blocks": blocks})
 
 
 routes = [route("/", home, name="home")]
+
+feature = Feature(
+    name="site",
+    routes=[*routes, *health.routes, *i18n.routes],
+    nav=NavItem("home", N_("Home")),
+)

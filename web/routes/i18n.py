@@ -5,20 +5,22 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from accounts import profile
 from web import auth
-from web.forms import text
+from web.forms import Form, text
 from web.htmx import redirect, safe_next
 from web.i18n import LANG_COOKIE, LOCALES
+from web.request_db import db
 from web.routing import route
 
 
-def choose_language(request: Request, form: dict) -> Response:
+def choose_language(request: Request, form: Form) -> Response:
     locale = text(form, "locale")
     response = redirect(request, safe_next(text(form, "next")))
     if locale in LOCALES:
         user = auth.current_user(request)
         if user is not None:
-            user.locale = locale  # e-mails and SMS follow the language the person reads the site in
+            profile.set_locale(db(request), user, locale)
         response.set_cookie(
             LANG_COOKIE,
             locale,

@@ -8,60 +8,62 @@ from starlette.responses import Response
 from accounts import notifications
 from accounts.contact import update_contact
 from core.errors import N_, Invalid
+from core.pages import clamp
 from web import auth, htmx
 from web.delivery import render_text
-from web.forms import FormView, number, text
+from web.feature import Feature
+from web.forms import Form, FormView, number, text
 from web.htmx import redirect, render
-from web.links import link_for
+from web.request_db import db
 from web.routing import route
+from web.urls import url_for
 
 PER_PAGE = 20
 
 
-def bell(request: Request, form: dict) -> Response:
+def bell(request: Request, form: Form) -> Response:
     """The bell's fragment for htmx polling: 204 when the count the page shows is still right."""
     user = auth.current_user(request)
     if user is None:
         return Response(status_code=204)
-    count = notifications.unread_count(request.state.db, user.id)
+    count = notifications.unread_count(db(request), user.id)
     if str(count) == request.query_params.get("shown"):
         return Response(status_code=204, headers={"Cache-Control": "no-store"})
     return render(request, "notifications/bell.html", {"unread": count}, block="bell", private=True)
 
 
-def notification_list(request: Request, form: dict) -> Response:
+def notification_list(request: Request, form: Form) -> Response:
     user = auth.require_user(request)
-    page = max(1, number(request.query_params, "page") or 1)
-    rows, total = notifications.notifications_for(request.state.db, user, page=page, per_page=PER_PAGE)
-    translator = htmx.translator(request)
+    found = notifications.notifications_for(
+        db(request), user, page=clamp(number(request.query_params, "page")), per_page=PER_PAGE
+    )
+    translator, links = htmx.translator(request), request.app.state.links
     items = [
-        {"n": n, "text": render_text(translator, n), "link": link_for(n.target_kind, n.target_id)}
-        for n in rows
+        {"n": n, "text": render_text(translator, n), "link": links.path(n.target_kind, n.target_id)}
+        for n in found
     ]
     return render(
         request,
         "notifications/list.html",
         {
             "items": items,
-            "unread": notifications.unread_count(request.state.db, user.id),
-            "page": page,
-            "pages": max(1, -(-total // PER_PAGE)),
-            "total": total,
+            "unread": notifications.unread_count(db(request), user.id),
+            "page": found,
         },
         block="notification_list",
         private=True,
     )
 
 
-def mark_read(request: Request, form: dict) -> Response:
+def mark_read(request: Request, form: Form) -> Response:
     user = auth.require_user(request)
-    notifications.mark_read(request.state.db, user, request.path_params.get("notification_id"))
-    return redirect(request, "/accounts/notifications")
+    notifications.mark_read(db(request), user, request.path_params.get("notification_id"))
+    return redirect(request, url_for(request, "notifications.list"))
 
 
-def settings_page(request: Request, form: dict, view: FormView | None = None, status: int = 200) -> Response:
+def settings_page(request: Request, form: Form, view: FormView | None = None, status: int = 200) -> Response:
     user = auth.require_user(request)
-    chosen = notifications.preferences(request.state.db, user)
+    chosen = notifications.preferences(db(request), user)
     return render(
         request,
         "notifications/settings.html",
@@ -75,9 +77,9 @@ def settings_page(request: Request, form: dict, view: FormView | None = None, st
     )
 
 
-def save_settings(request: Request, form: dict) -> Response:
+def save_settings(request: Request, form: Form) -> Response:
     user = auth.require_user(request)
-    session = request.state.db
+    session = db(request)
     try:
         update_contact(session, user, email=text(form, "email"), phone=text(form, "phone"))
     except Invalid as error:
@@ -89,7 +91,7 @@ def save_settings(request: Request, form: dict) -> Response:
         for kind in notifications.KINDS
     }
     notifications.set_preferences(session, user, chosen)
-    return redirect(request, "/accounts/notifications/settings", N_("Saved."))
+    return redirect(request, url_for(request, "notifications.settings"), N_("Saved."))
 
 
 routes = [
@@ -102,3 +104,9 @@ routes = [
     route("/accounts/notifications/settings", settings_page, name="notifications.settings"),
     route("/accounts/notifications/settings", save_settings, ["POST"], name="notifications.settings_save"),
 ]
+
+feature = Feature(
+    name="notifications",
+    routes=routes,
+    registers=["accounts.notifications", "web.delivery"],
+)

@@ -1,0 +1,72 @@
+"""What a feature declares about itself, in one place: ``feature = Feature(...)`` in its route module.
+
+``web.features`` lists the features in order and derives every shared list from these declarations:
+the app's routes, the modules every process imports (tables, job handlers, schedules, subscribers,
+notification kinds, site settings, file owners), notification links, audit labels, the admin menu,
+the main navigation, the home page's areas and the demo's steps. Plain data, no plugin machinery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+from starlette.routing import BaseRoute
+
+from accounts.models import User
+
+if TYPE_CHECKING:
+    from web.demo import DemoContext
+
+HomeQuery = Callable[[Session, User | None], dict[str, Any]]
+DemoStep = Callable[["DemoContext"], None]
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """An entry of the ``/admin/`` menu: a route name and two msgids."""
+
+    route: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """An entry of the main navigation."""
+
+    route: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """Where a notification about a target of some kind leads: the route, and the parameter its id fills."""
+
+    route: str
+    param: str | None = None
+
+
+@dataclass(frozen=True)
+class HomeArea:
+    """A feature's card on the home page: the block's name (and element id), its template, its query."""
+
+    name: str
+    template: str
+    query: HomeQuery
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    routes: Sequence[BaseRoute] = ()
+    models: Sequence[str] = ()  # modules that define tables (alembic sees them through this)
+    registers: Sequence[str] = ()  # modules whose import registers handlers, schedules, kinds, settings ...
+    links: Mapping[str, Link] = field(default_factory=dict)  # notification target kind -> page
+    audit_labels: Mapping[str, str] = field(default_factory=dict)  # audit action -> msgid
+    admin_menu: Sequence[MenuEntry] = ()
+    nav: NavItem | None = None
+    home: HomeArea | None = None
+    demo: DemoStep | None = None
