@@ -33,6 +33,7 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	@! grep -rnE "\.commit\(\)" accounts grid volunteers deliberation --include=*.py \
 		|| (echo "domain code must not commit (HOUSE-STYLE.md section 3)"; exit 1)
 
@@ -41,6 +42,7 @@ test: lint
 
 # Refresh the catalogs after changing user-facing text; then fill in the new zh_CN msgstr entries.
 messages: install-test
+	mkdir -p var
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --ignore-dirs='.*' --no-location --sort-output -o var/messages.pot .
 	$(BIN)/pybabel update -i var/messages.pot -d web/locale --no-fuzzy-matching --ignore-obsolete
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from accounts.models import Notification, NotificationPreference, User
 from core import clock, jobs
+from core.db import rowcount
 from core.errors import N_, NotFound
 from core.pages import Page, paginate
 
@@ -150,12 +151,12 @@ def mark_read(session: Session, user: User, notification_id: int | None = None) 
         notification.read_at = clock.now()
         return 1
     statement = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    return session.execute(statement.values(read_at=clock.now())).rowcount  # type: ignore[attr-defined]
+    return rowcount(session.execute(statement.values(read_at=clock.now())))
 
 
 def preferences(session: Session, user: User) -> dict[str, set[str]]:
     """For every kind, the channels (besides the app) this person chose."""
-    chosen = {kind: set() for kind in KINDS}
+    chosen: dict[str, set[str]] = {kind: set() for kind in KINDS}
     for row in session.scalars(
         select(NotificationPreference).where(NotificationPreference.user_id == user.id)
     ):

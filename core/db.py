@@ -137,6 +137,12 @@ class Sessions:
 
 T = TypeVar("T")
 
+
+def rowcount(result: Any) -> int:
+    """How many rows an UPDATE or DELETE touched (typed: SQLAlchemy's generic ``Result`` hides it)."""
+    return int(result.rowcount)
+
+
 # SQLSTATEs worth re-running a whole unit of work for: serialization failure, deadlock, lock timeout.
 RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
 

@@ -130,7 +130,7 @@ def sniff(data: bytes) -> str | None:
     """The content type the bytes really are, or None when they are nothing we accept."""
     kind = filetype.guess(data[:8192])
     if kind is not None:
-        return kind.mime
+        return str(kind.mime)
     head = data[:4096].lstrip().lower()
     if b"\x00" in data[:65536] or head.startswith(MARKUP):
         return None
@@ -154,10 +154,10 @@ def _reencode(data: bytes, content_type: str) -> tuple[bytes, str]:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image = Image.open(io.BytesIO(data))
-            if image.width * image.height > MAX_PIXELS:
+            opened = Image.open(io.BytesIO(data))
+            if opened.width * opened.height > MAX_PIXELS:
                 raise Invalid("file", N_("This picture is too large (at most 40 megapixels)."))
-            image = ImageOps.exif_transpose(image)  # upright, then the EXIF that said so is gone
+            image = ImageOps.exif_transpose(opened)  # upright, then the EXIF that said so is gone
             image.load()
         except (
             UnidentifiedImageError,

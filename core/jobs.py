@@ -37,7 +37,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import audit, clock, events
 from core.audit import Actor
-from core.db import Base, Sessions, enum_column, run_write
+from core.db import Base, Sessions, enum_column, rowcount, run_write
 from core.errors import N_, NotFound
 from core.pages import Page, paginate
 from core.types import intpk
@@ -106,12 +106,15 @@ class Handler:
 HANDLERS: dict[str, Handler] = {}
 
 
+HandlerFunction = Callable[["JobContext", dict[str, Any]], None]
+
+
 def handler(
     kind: str, *, timeout: float = 30.0, max_attempts: int = 5, lease_margin: float = 15.0
-) -> Callable:
+) -> Callable[[HandlerFunction], HandlerFunction]:
     """Register ``fn(context, payload)`` as the handler of ``kind``. It must be idempotent."""
 
-    def register(fn: Callable[[JobContext, dict[str, Any]], None]) -> Callable:
+    def register(fn: HandlerFunction) -> HandlerFunction:
         HANDLERS[kind] = Handler(kind, fn, timeout, max_attempts, lease_margin)
         return fn
 
@@ -263,7 +266,7 @@ def _update_if_held(sessions: Sessions, claim: Claim, **values: Any) -> bool:
 
     def work(session: Session) -> bool:
         statement = update(Job).where(Job.id == claim.job_id, Job.claim_token == claim.token).values(**values)
-        return session.execute(statement).rowcount == 1
+        return rowcount(session.execute(statement)) == 1
 
     return run_write(sessions, work)
 

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import clock
-from core.db import Base, Sessions, run_write
+from core.db import Base, Sessions, rowcount, run_write
 from core.errors import N_, RateLimited
 
 
@@ -59,11 +59,13 @@ def count_hit(session: Session, key: str, rule: Rule) -> tuple[int, datetime]:
     values = {"key": key, "window_start": start, "expires_at": expires, "count": 1}
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(RateLimitHit).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["key", "window_start"], set_={"count": RateLimitHit.count + 1}
-    ).returning(RateLimitHit.count)
-    count = session.execute(statement).scalar_one()  # ended windows are pruned daily (core.housekeeping)
+    upsert = (
+        insert(RateLimitHit)
+        .values(**values)
+        .on_conflict_do_update(index_elements=["key", "window_start"], set_={"count": RateLimitHit.count + 1})
+        .returning(RateLimitHit.count)
+    )
+    count: int = session.execute(upsert).scalar_one()  # ended windows are pruned daily (core.housekeeping)
     return count, expires
 
 
@@ -95,4 +97,4 @@ def current_count(session: Session, key: str, rule: Rule) -> int:
 
 def prune(session: Session) -> int:
     """Delete windows that have ended; returns how many rows went."""
-    return session.execute(delete(RateLimitHit).where(RateLimitHit.expires_at < clock.now())).rowcount
+    return rowcount(session.execute(delete(RateLimitHit).where(RateLimitHit.expires_at < clock.now())))

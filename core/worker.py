@@ -40,7 +40,7 @@ class Worker:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 10000}"
         self.poll_seconds = poll_seconds
         self._next_schedule_tick = 0.0
-        self._listener = None
+        self._listener: Any = None  # a psycopg connection while listening (PostgreSQL only)
 
     # -- one job ------------------------------------------------------------------------------------
 
@@ -143,7 +143,7 @@ class Worker:
 
     def _wait_for_notify(self) -> None:
         self._listen()
-        for _notice in self._listener.notifies(timeout=self.poll_seconds, stop_after=1):  # type: ignore[union-attr]
+        for _notice in self._listener.notifies(timeout=self.poll_seconds, stop_after=1):
             break
 
     def _close_listener(self) -> None:

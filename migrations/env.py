@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
 
 from core.db import make_engine
 from core.settings import Settings
@@ -11,7 +12,7 @@ from migrations.runner import sqlite_foreign_keys, target_metadata
 config = context.config
 
 
-def run_on(connection) -> None:
+def run_on(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata(),

@@ -13,8 +13,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 class MigrationError(Exception):
     """The schema is not where the code expects it."""
@@ -37,8 +35,10 @@ def target_metadata() -> MetaData:
 
 
 def alembic_config() -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    """Alembic's configuration from code: an installed wheel has no alembic.ini (that file is for the
+    ``alembic`` command in a checkout)."""
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).resolve().parent))
     return config
 
 
@@ -52,6 +52,7 @@ def sqlite_foreign_keys(connection: Connection) -> Iterator[None]:
         yield
         return
     raw = connection.connection.driver_connection
+    assert raw is not None, "a connection that is open has a driver connection"
     raw.execute("PRAGMA foreign_keys=OFF")
     try:
         yield

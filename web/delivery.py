@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from accounts import notifications
+from accounts.models import Notification
 from core.db import run_write
 from core.errors import N_
 from core.jobs import JobContext, handler
 from web.i18n import Catalogs, Translator
 
 
-def render_text(translator: Translator, notification: notifications.Notification) -> str:
+def render_text(translator: Translator, notification: Notification) -> str:
     """The notification's sentence in the reader's language (its values too, when they are msgids)."""
     kind = notifications.KINDS.get(notification.kind)
     params = {k: translator.text(v) if isinstance(v, str) else v for k, v in notification.params.items()}

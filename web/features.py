@@ -159,7 +159,9 @@ class Links:
         link = self.declared.get(target_kind)
         if link is None:
             return None
-        return self.urls.path(link.route, **({link.param: target_id} if link.param else {}))
+        if link.param is None:
+            return self.urls.path(link.route)
+        return self.urls.path(link.route, None, **{link.param: target_id})
 
     def absolute(self, base_url: str, target_kind: str, target_id: str) -> str | None:
         path = self.path(target_kind, target_id)

@@ -48,7 +48,7 @@ def render(
         flash.pop(request)  # a one-time message belongs to the next whole page, not to a polled fragment
     full_context = base_context(request, translator(request)) | (context or {})
     full_context["private"] = private
-    if fragment:
+    if fragment and block:
         html = render_block(env, template, block, **full_context)
     else:
         html = env.get_template(template).render(**full_context)

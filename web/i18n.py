@@ -5,6 +5,7 @@ msgids are English; ``zh_CN`` is the default locale and its catalog is complete 
 
 from __future__ import annotations
 
+import datetime as dt  # the class below has a method named ``datetime``
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -82,10 +83,10 @@ class Translator:
             return f"{shown.year}年{shown.month}月{shown.day}日 {shown:%H:%M}"
         return shown.strftime("%Y-%m-%d %H:%M")
 
-    def date(self, day: date | datetime | None) -> str:
+    def date(self, day: date | dt.datetime | None) -> str:
         if day is None:
             return ""
-        if isinstance(day, datetime):
+        if isinstance(day, dt.datetime):
             day = clock.local(day).date()
         return f"{day.year}年{day.month}月{day.day}日" if self.locale == "zh_CN" else day.isoformat()
 

@@ -10,7 +10,7 @@ from starlette.datastructures import FormData
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from web import csrf
 from web.body_limit import BodyTooLarge
@@ -51,4 +51,11 @@ def route(
             return await run_in_threadpool(csrf_failure, request)
         return await run_in_threadpool(in_session, endpoint, request, form, opts)
 
-    return Route(path, asgi_endpoint, methods=list(methods), name=name or endpoint.__name__)
+    wrapped = Route(path, asgi_endpoint, methods=list(methods), name=name or endpoint.__name__)
+    wrapped.options = opts  # type: ignore[attr-defined] # read by the completeness tests
+    return wrapped
+
+
+def options_of(route: BaseRoute) -> RouteOptions | None:
+    """The options a route was declared with (None for routes not made by ``route()``)."""
+    return getattr(route, "options", None)

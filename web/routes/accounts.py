@@ -76,7 +76,9 @@ def register(request: Request, form: Form) -> Response:
 # --- login and logout -----------------------------------------------------------------------------
 
 
-def _login_page(request: Request, form: FormView, status: int = 200, headers: dict | None = None) -> Response:
+def _login_page(
+    request: Request, form: FormView, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     with reading(request):  # the login post manages its own transactions
         return render(
             request, "accounts/login.html", {"form": form}, block="login_form", status=status, headers=headers
