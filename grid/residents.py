@@ -10,7 +10,7 @@ from accounts.passwords import Hasher
 from accounts.registration import check_new_account, is_username_taken, register
 from core import clock
 from core.db import Sessions, run_write
-from core.errors import N_, Invalid
+from core.errors import N_, FieldErrors, Invalid
 from grid.cells import find_cell
 from grid.models import GridCell, Residence
 
@@ -56,16 +56,21 @@ def sign_up(
     all of it. ``Invalid`` names every field that is wrong, and nothing is written.
     """
     with sessions.read() as session:
-        chosen = check_new_account(
-            username=username,
-            password=password,
-            password_again=password_again,
-            display_name=display_name,
-            group=group,
-            is_taken=lambda name: is_username_taken(session, name),
-        )
+        cell_errors = FieldErrors()
         if home_cell_code and find_cell(session, home_cell_code) is None:
-            raise Invalid("home_cell", N_("Choose a grid cell from the list."))
+            cell_errors.add("home_cell", N_("Choose a grid cell from the list."))
+        try:
+            chosen = check_new_account(
+                username=username,
+                password=password,
+                password_again=password_again,
+                display_name=display_name,
+                group=group,
+                is_taken=lambda name: is_username_taken(session, name),
+            )
+        except Invalid as error:  # every problem at once, the cell's too
+            raise Invalid.collect({**error.errors, **cell_errors.errors}) from None
+        cell_errors.raise_if_any()
     password_hash = hasher.hash(password)
     return run_write(
         sessions,

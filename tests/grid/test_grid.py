@@ -4,7 +4,7 @@ from sqlalchemy.exc import IntegrityError
 
 from accounts.models import StakeholderGroup, User
 from core.errors import Invalid, NotFound, PermissionDenied
-from grid import cells, residents, roster
+from grid import attachments, cells, residents, roster
 from grid.models import RosterEntry, RosterRole
 from tests.factories import make_cell
 
@@ -114,3 +114,66 @@ def test_a_person_put_on_a_roster_is_told(session, cast):
     [note] = notifications.notifications_for(session, cast.qian_zhuren).items
     assert (note.kind, note.target_id) == ("roster_assigned", cast.cell.code)
     assert note.params == {"post": "Liaison", "cell": cast.cell.name}
+
+
+def test_signing_up_checks_everything_before_hashing_and_links_the_home_cell(sessions, session, hasher, cast):
+    with pytest.raises(Invalid) as refused:
+        residents.sign_up(
+            sessions,
+            hasher,
+            username="wang_ayi",
+            password="short",
+            password_again="short",
+            display_name="",
+            group="government",
+            home_cell_code="349901999999999",
+        )
+    assert set(refused.value.errors) == {"username", "password", "group", "home_cell"}
+    user = residents.sign_up(
+        sessions,
+        hasher,
+        username="lao_li",
+        password="river stones 42",
+        password_again="river stones 42",
+        display_name="老李",
+        group="served",
+        home_cell_code=cast.cell.code,
+    )
+    assert hasher.verify(user.password_hash, "river stones 42") and user.group.value == "served"
+    assert residents.home_cell(session, user.id).code == cast.cell.code
+
+
+def test_only_admins_manage_cell_documents_and_other_files_are_not_cell_documents(session, settings, cast):
+    import io
+
+    from core import files
+
+    stored = attachments.attach_file(
+        session,
+        cast.admin,
+        settings.upload_dir,
+        cell_code=cast.cell.code,
+        upload=io.BytesIO(b"patrol map"),
+        name="map.txt",
+        max_bytes=1000,
+    )
+    session.flush()
+    assert attachments.can_manage_cell_files(cast.admin) and not attachments.can_manage_cell_files(
+        cast.wang_ayi
+    )
+    with pytest.raises(PermissionDenied):
+        attachments.access_cell_file(session, cast.wang_ayi, stored.id)
+    other = files.store(
+        session,
+        settings.upload_dir,
+        io.BytesIO(b"not a cell's"),
+        name="x.txt",
+        owner_kind="user",
+        owner_id=1,
+        uploaded_by_id=None,
+        max_bytes=1000,
+    )
+    session.flush()
+    with pytest.raises(NotFound):
+        attachments.access_cell_file(session, cast.admin, other.id)
+    assert attachments.detach_file(session, cast.admin, stored.id) == cast.cell.code
