@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from jinja2_fragments import render_block
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from web import csrf, flash
+from web.fragments import render_block
 from web.i18n import LANG_COOKIE
 from web.templating import base_context
 
@@ -49,7 +49,7 @@ def render(
     full_context = base_context(request, translator(request)) | (context or {})
     full_context["private"] = private
     if fragment and block:
-        html = render_block(env, template, block, **full_context)
+        html = render_block(env, template, block, full_context)
     else:
         html = env.get_template(template).render(**full_context)
     response = HTMLResponse(html, status_code=status, headers=headers)

@@ -1,0 +1,42 @@
+"""Every page answers a plain htmx request (its fragment, or the page) without an error, and every form
+that comes back 422 to htmx renders its block: blocks keep the macros their templates import."""
+
+import pytest
+
+from tests.conftest import log_in, post_form
+from tests.factories import PASSWORD
+from tests.web.test_authz_matrix import GETS, ROLES, world  # noqa: F401 - world is a fixture
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.mark.parametrize("role", ["visitor", "wang_ayi", "admin"])
+def test_every_page_answers_a_plain_htmx_request(client, world, role):  # noqa: F811
+    if role != "visitor":
+        log_in(client, role, PASSWORD)
+    statuses = {row.route: client.get(world.fill(row.path, role), headers=HTMX).status_code for row in GETS}
+    assert {route: status for route, status in statuses.items() if status >= 400 and status != 403} == {}
+
+
+def test_forms_that_come_back_422_render_their_block_for_htmx(client, cast):
+    login = post_form(client, "/accounts/login", {"username": "", "password": ""}, headers=HTMX)
+    assert login.status_code == 422 and login.text.lstrip().startswith('<form id="login_form"')
+    register = post_form(client, "/accounts/register", {"username": "x"}, headers=HTMX)
+    assert (
+        register.status_code == 422 and 'id="register_form"' in register.text and "<html" not in register.text
+    )
+    log_in(client, "admin", PASSWORD)
+    roster = post_form(
+        client,
+        f"/admin/grid/cells/{cast.cell.code}/roster",
+        {"username": "nobody", "role": "liaison"},
+        headers=HTMX,
+    )
+    assert (
+        roster.status_code == 422
+        and "<!doctype" not in roster.text
+        and "没有使用此用户名的账号" in roster.text
+    )
+
+
+assert ROLES  # the matrix's roles are the ones this file borrows from
