@@ -25,6 +25,7 @@ from web import features, wiring
 from web.body_limit import BodyLimit
 from web.errors import error_page, not_found, server_error
 from web.i18n import Catalogs
+from web.request_db import reading
 from web.security_headers import SecurityHeaders
 from web.static_files import VersionedStaticFiles
 from web.templating import STATIC_DIR, make_environment
@@ -36,10 +37,12 @@ def routes() -> list[BaseRoute]:
 
 
 def http_error(request: Request, exc: Exception) -> Response:
+    """The router's own answers (no route, wrong method): our error page, with the viewer's header."""
     assert isinstance(exc, HTTPException)
-    if exc.status_code == 404:
-        return not_found(request)
-    response = error_page(request, _as_domain_error(exc.status_code))
+    with reading(request):
+        if exc.status_code == 404:
+            return not_found(request)
+        response = error_page(request, _as_domain_error(exc.status_code))
     response.status_code = exc.status_code
     return response
 

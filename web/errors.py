@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 
+from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -57,7 +58,7 @@ def error_page(request: Request, error: DomainError) -> Response:
 def _viewer(request: Request) -> User | None:
     try:
         return current_user(request)
-    except Exception:  # the database may be what failed; the page must still render
+    except DBAPIError:  # the database may be what failed; the page must still render
         request.state.user = None
         return None
 

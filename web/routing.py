@@ -12,12 +12,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from web import csrf
+from web import convertors, csrf
 from web.body_limit import BodyTooLarge
 from web.errors import csrf_failure, too_large
 from web.session import SAFE_METHODS, Endpoint, RouteOptions, in_session
 
 MAX_FIELDS = 200
+convertors.register()  # ``{name:id}`` before any route is compiled
 
 
 async def read_form(request: Request) -> FormData:

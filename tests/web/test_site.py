@@ -104,3 +104,18 @@ def test_grid_pages_show_cells_and_roster(client, cast):
     assert cast.cell.code in html
     detail = client.get(f"/grid/cells/{cast.cell.code}").text
     assert "网格长" in detail and "zhang_wangge" in detail and "东至人民路" in detail
+
+
+def test_ids_past_the_integer_range_are_a_plain_404_on_every_route(client, cast, caplog):
+    from tests.conftest import log_in
+    from tests.factories import PASSWORD
+
+    log_in(client, "admin", PASSWORD)
+    token = csrf_token(client, "/")
+    for big in ("2147483648", "9223372036854775808", "99999999999999999999999"):
+        for path in (f"/files/{big}", f"/admin/users/{big}"):
+            assert client.get(path).status_code == 404, path
+        for path in (f"/accounts/notifications/{big}/read", f"/admin/jobs/{big}/retry"):
+            assert client.post(path, data={"csrf_token": token}).status_code == 404, path
+    assert client.get("/files/2147483647").status_code == 404  # the largest id: looked up, not there
+    assert "Traceback" not in caplog.text

@@ -96,7 +96,7 @@ routes = [
     route("/admin/grid/cells/{code}", roster_page, name="admin.roster", admin=True),
     route("/admin/grid/cells/{code}/roster", assign_post, ["POST"], name="admin.roster_assign", admin=True),
     route(
-        "/admin/grid/roster/{entry_id:int}/remove",
+        "/admin/grid/roster/{entry_id:id}/remove",
         remove_post,
         ["POST"],
         name="admin.roster_remove",
@@ -110,7 +110,7 @@ routes = [
         admin=True,
     ),
     route(
-        "/admin/grid/files/{file_id:int}/remove",
+        "/admin/grid/files/{file_id:id}/remove",
         remove_cell_file,
         ["POST"],
         name="admin.cell_file_remove",

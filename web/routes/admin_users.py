@@ -111,9 +111,9 @@ def change_active(request: Request, form: Form) -> Response:
 
 routes = [
     route("/admin/users", user_list, name="admin.users", admin=True),
-    route("/admin/users/{user_id:int}", user_detail, name="admin.user", admin=True),
-    route("/admin/users/{user_id:int}/roles", change_role, ["POST"], name="admin.user_role", admin=True),
-    route("/admin/users/{user_id:int}/chair", make_chair, ["POST"], name="admin.user_chair", admin=True),
-    route("/admin/users/{user_id:int}/group", change_group, ["POST"], name="admin.user_group", admin=True),
-    route("/admin/users/{user_id:int}/active", change_active, ["POST"], name="admin.user_active", admin=True),
+    route("/admin/users/{user_id:id}", user_detail, name="admin.user", admin=True),
+    route("/admin/users/{user_id:id}/roles", change_role, ["POST"], name="admin.user_role", admin=True),
+    route("/admin/users/{user_id:id}/chair", make_chair, ["POST"], name="admin.user_chair", admin=True),
+    route("/admin/users/{user_id:id}/group", change_group, ["POST"], name="admin.user_group", admin=True),
+    route("/admin/users/{user_id:id}/active", change_active, ["POST"], name="admin.user_active", admin=True),
 ]

@@ -38,6 +38,6 @@ def serve_file(request: Request, form: Form) -> Response:
     )
 
 
-routes = [route("/files/{file_id:int}", serve_file, name="files.serve")]
+routes = [route("/files/{file_id:id}", serve_file, name="files.serve")]
 
 feature = Feature(name="files", routes=routes, models=["core.files"])

@@ -48,7 +48,7 @@ def retry_job(request: Request, form: Form) -> Response:
 
 routes = [
     route("/admin/jobs", job_list, name="admin.jobs", admin=True),
-    route("/admin/jobs/{job_id:int}/retry", retry_job, ["POST"], name="admin.job_retry", admin=True),
+    route("/admin/jobs/{job_id:id}/retry", retry_job, ["POST"], name="admin.job_retry", admin=True),
 ]
 
 feature = Feature(

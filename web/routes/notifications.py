@@ -99,7 +99,7 @@ routes = [
     route("/accounts/notifications/bell", bell, name="notifications.bell"),
     route("/accounts/notifications/read", mark_read, ["POST"], name="notifications.read_all"),
     route(
-        "/accounts/notifications/{notification_id:int}/read", mark_read, ["POST"], name="notifications.read"
+        "/accounts/notifications/{notification_id:id}/read", mark_read, ["POST"], name="notifications.read"
     ),
     route("/accounts/notifications/settings", settings_page, name="notifications.settings"),
     route("/accounts/notifications/settings", save_settings, ["POST"], name="notifications.settings_save"),
