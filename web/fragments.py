@@ -63,7 +63,7 @@ def render_block(env: Environment, name: str, block: str, context: Mapping[str, 
         for attribute, alias in imported.names:
             ctx.vars[alias] = getattr(module, attribute)
     try:
-        return env.concat(template.blocks[block](ctx))  # type: ignore[attr-defined,no-any-return]
+        return env.concat(template.blocks[block](ctx))
     except Exception:
         env.handle_exception()
         raise
