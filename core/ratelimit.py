@@ -27,6 +27,10 @@ class RateLimitHit(Base):
     count: Mapped[int] = mapped_column(default=0)
 
 
+MAX_LIMIT = 100_000
+MAX_WINDOW = 7 * 24 * 3600
+
+
 @dataclass(frozen=True)
 class Rule:
     """At most ``limit`` hits per ``window`` seconds. Parsed from site settings as ``"limit/window"``."""
@@ -36,9 +40,16 @@ class Rule:
 
     @classmethod
     def parse(cls, text: str) -> Rule:
-        limit, _, window = text.partition("/")
+        """``"30/300"``; ``ValueError`` unless 1 ≤ limit ≤ 100,000 and 1 s ≤ window ≤ a week.
+
+        The bounds keep a typo (``99999999999999999999/9999...``) from being stored and then breaking
+        every login that reads it (the window feeds date arithmetic).
+        """
+        limit, _, window = text.strip().partition("/")
+        if not (limit.isdigit() and window.isdigit() and len(limit) <= 6 and len(window) <= 7):
+            raise ValueError(text)
         rule = cls(int(limit), int(window))
-        if rule.limit < 1 or rule.window < 1:
+        if not (1 <= rule.limit <= MAX_LIMIT and 1 <= rule.window <= MAX_WINDOW):
             raise ValueError(text)
         return rule
 

@@ -6,6 +6,7 @@ edit window ...); an unset value reads as its default, so a new setting needs no
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,8 @@ from core import audit, clock
 from core.db import Base
 from core.errors import N_, FieldErrors
 from core.ratelimit import Rule
+
+log = logging.getLogger(__name__)
 
 
 class SiteSetting(Base):
@@ -43,7 +46,13 @@ class Definition:
         return str(value) if isinstance(value, Rule) else value
 
     def from_json(self, raw: Any) -> Any:
-        return self.parse(str(raw)) if isinstance(self.default, Rule) else raw
+        """The stored value, checked as a new one would be; a value that no longer parses (stored by an
+        older version, or by hand) reads as the default, with a log line, rather than break a page."""
+        try:
+            return self.parse(str(raw))
+        except (ValueError, TypeError, OverflowError):
+            log.warning("site setting %s has an unusable stored value %r; using its default", self.name, raw)
+            return self.default
 
 
 DEFINITIONS: dict[str, Definition] = {}
