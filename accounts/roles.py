@@ -32,7 +32,7 @@ def revoke_role(session: Session, actor: User | None, user_id: int, role: Role) 
     held = next((r for r in user.roles if r.role is role), None)
     if held is None:
         return user
-    if role is Role.admin and _admin_count(session) <= 1:
+    if role is Role.admin and user.is_active and _active_admin_count(session) <= 1:
         raise Conflict(N_("This is the last administrator. Make someone else an administrator first."))
     user.roles.remove(held)
     audit.record(session, admin, "role.revoke", "user", user.id, role=role.value, was_chair=held.is_chair)
@@ -72,6 +72,8 @@ def set_active(session: Session, actor: User | None, user_id: int, active: bool)
     user = get_user(session, user_id)
     if user.id == admin.id and not active:
         raise Conflict(N_("You cannot suspend your own account."))
+    if not active and user.is_active and user.has_role(Role.admin) and _active_admin_count(session) <= 1:
+        raise Conflict(N_("This is the last administrator. Make someone else an administrator first."))
     if user.is_active != active:
         user.is_active = active
         user.auth_epoch += 1
@@ -79,8 +81,15 @@ def set_active(session: Session, actor: User | None, user_id: int, active: bool)
     return user
 
 
-def _admin_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(UserRole).where(UserRole.role == Role.admin)) or 0
+def _active_admin_count(session: Session) -> int:
+    """Administrators who can still log in: a suspended one cannot open /admin/ to undo anything."""
+    statement = (
+        select(func.count())
+        .select_from(UserRole)
+        .join(User, User.id == UserRole.user_id)
+        .where(UserRole.role == Role.admin, User.is_active)
+    )
+    return session.scalar(statement) or 0
 
 
 def committee_chair(session: Session) -> User | None:

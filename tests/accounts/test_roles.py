@@ -62,6 +62,16 @@ def test_the_last_admin_cannot_be_removed(session, cast):
     assert not permissions.is_admin(cast.admin)
 
 
+def test_a_suspended_admin_does_not_count_as_the_other_admin(session, cast):
+    roles.grant_role(session, cast.admin, cast.qian_zhuren.id, Role.admin)
+    roles.set_active(session, cast.admin, cast.qian_zhuren.id, False)
+    with pytest.raises(Conflict):  # revoking one's own role would leave only a suspended admin
+        roles.revoke_role(session, cast.admin, cast.admin.id, Role.admin)
+    roles.set_active(session, cast.admin, cast.qian_zhuren.id, True)
+    roles.revoke_role(session, cast.qian_zhuren, cast.admin.id, Role.admin)
+    assert not permissions.is_admin(cast.admin) and permissions.is_admin(cast.qian_zhuren)
+
+
 def test_granting_a_group_is_audited_with_old_and_new(session, cast):
     roles.set_group(session, cast.admin, cast.li_shifu.id, StakeholderGroup.government)
     entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
