@@ -1,4 +1,4 @@
-"""Daily housekeeping of ``accounts``: forget old login failures that no longer lock anything."""
+"""Daily housekeeping of ``accounts``: old login failures that lock nothing, logins long ended."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import delete, or_
 
+from accounts import logins
 from accounts.login import FAILURE_MEMORY
 from accounts.models import LoginFailure
 from core import clock
@@ -26,3 +27,12 @@ def prune_login_failures(context: JobContext, payload: dict[str, Any]) -> None:
 
 
 every("accounts.prune_login_failures", "accounts.prune_login_failures", DailyAt(3, 50))
+
+
+@handler("accounts.prune_logins", timeout=60)
+def prune_logins(context: JobContext, payload: dict[str, Any]) -> None:
+    """Delete login records that ended or expired more than a day ago."""
+    run_write(context.sessions, logins.prune)
+
+
+every("accounts.prune_logins", "accounts.prune_logins", DailyAt(3, 55))

@@ -70,13 +70,14 @@ class User(Base):
     # casefolded username: "Wang" and "wang" are one account
     username_key: Mapped[str] = mapped_column(String(30), unique=True)
     display_name: Mapped[str] = mapped_column(String(40), default="")
+    # what the names look like (accounts.lookalikes.skeleton): a new name may not pass for these
+    username_skeleton: Mapped[str | None] = mapped_column(String(120), index=True)
+    display_skeleton: Mapped[str | None] = mapped_column(String(160), index=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     group: Mapped[StakeholderGroup] = mapped_column(
         "stakeholder_group", enum_column(StakeholderGroup, "stakeholder_group")
     )
     is_active: Mapped[bool] = mapped_column(default=True)
-    # bumped by a password change or "log out everywhere": login cookies carry it and older ones stop working
-    auth_epoch: Mapped[int] = mapped_column(default=0)
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(20))
     # the language notifications sent by e-mail or SMS are written in; follows the site's language switch
@@ -84,8 +85,10 @@ class User(Base):
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
 
+    # no default eager load: the signed-in viewer's roles come with their login in one query
+    # (accounts.logins.find_viewer); lists that show roles load them themselves
     roles: Mapped[list[UserRole]] = relationship(
-        back_populates="user", lazy="selectin", cascade="all, delete-orphan", foreign_keys="UserRole.user_id"
+        back_populates="user", cascade="all, delete-orphan", foreign_keys="UserRole.user_id"
     )
 
     @property
@@ -120,12 +123,31 @@ class UserRole(Base):
     user: Mapped[User] = relationship(back_populates="roles", foreign_keys=[user_id])
 
 
+class Login(Base):
+    """One signed-in browser (a device): what the login cookie points at. Logging out ends it here, so
+    a saved copy of the cookie no longer works; a password change or suspension ends all of them."""
+
+    __tablename__ = "logins"
+    __table_args__ = (Index("ix_logins_user_active", "user_id", "ended_at"),)
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    secret_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the cookie's random part
+    created_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
 class LoginFailure(Base):
-    """Wrong passwords counted per submitted username (existing or not) and per IP address."""
+    """Wrong passwords counted per (submitted username, address), per username and per address.
+
+    The username may not exist: a lockout never tells whether an account does.
+    """
 
     __tablename__ = "login_failures"
 
-    scope: Mapped[str] = mapped_column(String(10), primary_key=True)  # "account" or "ip"
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)  # "pair", "account" or "ip"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
     last_failed_at: Mapped[datetime]

@@ -10,10 +10,11 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from accounts import lookalikes
 from accounts.models import StakeholderGroup, User
 from core import clock
 from core.errors import N_, FieldErrors, Invalid
@@ -69,6 +70,7 @@ def username_key(username: str) -> str:
 
 
 def check_username(errors: FieldErrors, username: str) -> None:
+    """Add a message for a malformed username (its form only: taken and look-alike come later)."""
     if not username:
         errors.add("username", N_("Enter a username."))
     elif has_control_characters(username):
@@ -84,6 +86,12 @@ def check_username(errors: FieldErrors, username: str) -> None:
         errors.add(
             "username", N_("Use letters, Chinese characters, digits, dots, hyphens and underscores only.")
         )
+    elif len(username_key(username)) > USERNAME_MAX:  # ﷺ is one character and eighteen compared
+        errors.add("username", N_("Some characters of this username count as several. Choose a shorter one."))
+    elif lookalikes.is_mixed_script(username):
+        errors.add("username", N_("A username cannot mix alphabets (such as Latin and Cyrillic letters)."))
+    elif lookalikes.claims_a_role(username):
+        errors.add("username", N_("This name is kept for the site's own roles. Choose another."))
 
 
 def check_password(errors: FieldErrors, password: str, username: str = "", field: str = "password") -> None:
@@ -110,9 +118,11 @@ def check_new_account(
     display_name: str,
     group: str,
     is_taken: Callable[[str], bool] | None = None,
+    looks_like: Callable[[str, str], set[str]] | None = None,
 ) -> StakeholderGroup:
-    """Validate a registration form and return the chosen group. ``is_taken`` looks the username up,
-    so every problem is reported at once; ``register`` checks again when it writes."""
+    """Validate a registration form and return the chosen group. ``is_taken`` looks the username up and
+    ``looks_like`` names the fields that pass for another account's names, so every problem is
+    reported at once; ``register`` checks the username again when it writes."""
     errors = FieldErrors()
     check_username(errors, username)
     if "username" not in errors and is_taken is not None and is_taken(username):
@@ -124,6 +134,10 @@ def check_new_account(
         errors.add("display_name", N_("The name contains characters that cannot be used."))
     elif len(display_name) > DISPLAY_NAME_MAX:
         errors.add("display_name", N_("A name has at most %(max)s characters."), max=DISPLAY_NAME_MAX)
+    elif display_name and lookalikes.claims_a_role(display_name):
+        errors.add("display_name", N_("This name is kept for the site's own roles. Choose another."))
+    for field in sorted(looks_like(username, display_name) if looks_like else ()):
+        errors.add(field, N_("This name looks like another member's. Choose one that cannot be mistaken."))
     chosen = _self_chosen_group(group)
     if chosen is None:
         errors.add(
@@ -146,6 +160,21 @@ def _self_chosen_group(value: str) -> StakeholderGroup | None:
     return group if group.self_chosen else None
 
 
+def lookalike_fields(session: Session, username: str, display_name: str) -> set[str]:
+    """Which of the two names (``username``, ``display_name``) look like an existing account's names."""
+    shapes = {"username": lookalikes.skeleton(username)}
+    if display_name.strip():
+        shapes["display_name"] = lookalikes.skeleton(display_name)
+    wanted = set(shapes.values())
+    rows = session.execute(
+        select(User.username_skeleton, User.display_skeleton).where(
+            or_(User.username_skeleton.in_(wanted), User.display_skeleton.in_(wanted))
+        )
+    ).all()
+    seen = {shape for row in rows for shape in row if shape}
+    return {field for field, shape in shapes.items() if shape in seen}
+
+
 def is_username_taken(session: Session, username: str) -> bool:
     return session.scalar(select(User.id).where(User.username_key == username_key(username))) is not None
 
@@ -164,6 +193,8 @@ def register(
     user = User(
         username=username,
         username_key=username_key(username),
+        username_skeleton=lookalikes.skeleton(username),
+        display_skeleton=lookalikes.skeleton(display_name) if display_name.strip() else None,
         display_name=display_name.strip(),
         password_hash=password_hash,
         group=group,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from accounts.logins import end_logins
 from accounts.models import Role, StakeholderGroup, User, UserRole
 from accounts.notifications import notify
 from accounts.permissions import require_admin
@@ -76,7 +77,8 @@ def set_active(session: Session, actor: User | None, user_id: int, active: bool)
         raise Conflict(N_("This is the last administrator. Make someone else an administrator first."))
     if user.is_active != active:
         user.is_active = active
-        user.auth_epoch += 1
+        if not active:
+            end_logins(session, user.id)
         audit.record(session, admin, "account.activate" if active else "account.suspend", "user", user.id)
     return user
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from accounts.models import Role, User, UserRole
 from accounts.permissions import require_admin
@@ -43,4 +43,6 @@ def list_users(
         )
     if role is not None:
         statement = statement.where(User.roles.any(UserRole.role == role))
-    return paginate(session, statement.order_by(User.id), page=page, per_page=per_page)
+    # the list shows each person's roles: one more query for the page, not one per row
+    statement = statement.order_by(User.id).options(selectinload(User.roles))
+    return paginate(session, statement, page=page, per_page=per_page)

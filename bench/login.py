@@ -15,7 +15,6 @@ import argparse
 import http.client
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,15 +28,12 @@ from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from _server import free_port, serve, stop  # noqa: E402 - the benches' shared helpers
+
 BIN = Path(sys.executable).parent
 PASSWORD = "bench login password 1"
 USERS = 50
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def hash_time() -> float:
@@ -131,20 +127,8 @@ def client(
 
 def run(env: dict[str, str], workers: int, cap: int, clients: int, seconds: float) -> dict:
     port = free_port()
-    server = subprocess.Popen(
-        [BIN / "gongzhi", "serve", "--port", str(port), "--workers", str(workers)],
-        env=env | {"GONGZHI_HASH_CONCURRENCY": str(cap)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    server = serve(env | {"GONGZHI_HASH_CONCURRENCY": str(cap)}, port, workers)
     try:
-        for _ in range(200):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.05)
-        time.sleep(0.5 * workers)  # let every worker process finish starting
         idle = tree_rss_kib(server.pid)
         counts: Counter = Counter()
         latencies: list[float] = []
@@ -166,8 +150,7 @@ def run(env: dict[str, str], workers: int, cap: int, clients: int, seconds: floa
         elapsed = time.monotonic() - started
         alive = server.poll() is None
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        stop(server)
     return {
         "workers": workers,
         "cap": cap,

@@ -65,7 +65,20 @@ EXTENSIONS = {
     ".pptx": "application/",
 }
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo; larger is refused before it is decoded whole
-MARKUP = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?php", b"<?xml", b"#!")
+MARKUP = (
+    b"<!doctype",
+    b"<html",
+    b"<script",
+    b"<svg",
+    b"<?php",
+    b"<?xml",
+    b"#!",
+    b"<!--",
+    b"<body",
+    b"<iframe",
+)
+# a stored text file never keeps a name a browser or a desktop would open as something else
+ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".xml", ".js", ".mjs", ".php", ".hta", ".shtml")
 
 
 class StoredFile(Base):
@@ -131,8 +144,7 @@ def sniff(data: bytes) -> str | None:
     kind = filetype.guess(data[:8192])
     if kind is not None:
         return str(kind.mime)
-    head = data[:4096].lstrip().lower()
-    if b"\x00" in data[:65536] or head.startswith(MARKUP):
+    if b"\x00" in data[:65536] or _opening(data).startswith(MARKUP):
         return None
     try:
         data[:65536].decode("utf-8")
@@ -142,11 +154,34 @@ def sniff(data: bytes) -> str | None:
     return "text/plain"
 
 
+def _opening(data: bytes) -> bytes:
+    """How a text really begins, past a byte-order mark, white space and ``<!-- -->`` comments: what a
+    browser sniffing markup would look at."""
+    head = data[:8192].removeprefix(b"\xef\xbb\xbf").lower()
+    while True:
+        head = head.lstrip()
+        if not head.startswith(b"<!--"):
+            return head
+        end = head.find(b"-->")
+        if end < 0:
+            return b"<!--"  # an unclosed comment: treat it as markup, refuse
+        head = head[end + 3 :]
+
+
 def clean_name(name: str) -> str:
     """A display name without paths or control characters."""
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C")
     return name.strip()[:200] or "file"
+
+
+def plain_text_name(name: str) -> str:
+    """A text file's display name, with a suffix that promises markup or a script replaced by .txt."""
+    cleaned = clean_name(name)
+    stem, dot, suffix = cleaned.rpartition(".")
+    if dot and f".{suffix.lower()}" in ACTIVE_SUFFIXES:
+        return f"{stem}.txt"
+    return cleaned
 
 
 def _reencode(data: bytes, content_type: str) -> tuple[bytes, str]:
@@ -228,7 +263,7 @@ def store(
         size=len(data),
         content_type=content_type,
         extension=ALLOWED[content_type],
-        original_name=clean_name(name),
+        original_name=clean_name(name) if content_type != "text/plain" else plain_text_name(name),
         owner_kind=owner_kind,
         owner_id=str(owner_id),
         uploaded_by_id=uploaded_by_id,

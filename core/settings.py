@@ -59,6 +59,7 @@ ENV_VARS: dict[str, str] = {
     "GONGZHI_MAX_BODY_BYTES": "largest form body; default 1048576",
     "GONGZHI_MAX_UPLOAD_BYTES": "largest upload body; default 10485760",
     "GONGZHI_LOG_LEVEL": "Python log level; default INFO",
+    "GONGZHI_FORWARDED_ALLOW_IPS": "reverse proxies whose X-Forwarded-For is believed; default 127.0.0.1",
     "GONGZHI_WORKER": "0 stops `serve` from running its in-process job worker thread; default 1",
     "GONGZHI_WORKER_POLL_SECONDS": "how often an idle SQLite worker looks for jobs; default 1",
     "GONGZHI_BASE_URL": "the site's public address, for links in e-mails; e.g. https://gongzhi.example.cn",
@@ -97,6 +98,8 @@ class Settings:
     log_level: str = "INFO"
     base_url: str = ""
     in_process_worker: bool = True
+    # the proxies whose X-Forwarded-For is believed (comma-separated addresses or networks, or *)
+    forwarded_allow_ips: str = "127.0.0.1"
     worker_poll_seconds: float = 1.0
     smtp_host: str = ""
     smtp_port: int = 587
@@ -147,6 +150,8 @@ class Settings:
                 log_level=env.get("GONGZHI_LOG_LEVEL", "INFO").upper(),
                 base_url=env.get("GONGZHI_BASE_URL", "").rstrip("/"),
                 in_process_worker=env.get("GONGZHI_WORKER", "1") != "0",
+                forwarded_allow_ips=env.get("GONGZHI_FORWARDED_ALLOW_IPS", "127.0.0.1").strip()
+                or "127.0.0.1",
                 worker_poll_seconds=float(env.get("GONGZHI_WORKER_POLL_SECONDS", "1")),
                 smtp_host=env.get("GONGZHI_SMTP_HOST", ""),
                 smtp_port=_positive_int(env, "GONGZHI_SMTP_PORT", 587),

@@ -96,7 +96,28 @@ rule_setting(
     N_("Registrations per IP address"),
     N_("count/seconds, e.g. 10/3600 is ten an hour"),
 )
-int_setting("lockout.account_failures", 5, 3, 50, N_("Wrong passwords before an account is locked"))
+rule_setting(
+    "rate.password_per_user",
+    "10/3600",
+    N_("Password changes tried per person"),
+    N_("count/seconds; a stolen login must not become a way to guess the password"),
+)
+int_setting(
+    "lockout.pair_failures",
+    5,
+    3,
+    50,
+    N_("Wrong passwords for one account from one address before that address waits"),
+    N_("The wait doubles with each further wrong password; other addresses are not affected."),
+)
+int_setting(
+    "lockout.account_failures",
+    50,
+    10,
+    10000,
+    N_("Wrong passwords for one account from all addresses before the account is locked"),
+    N_("Keep it much higher than the per-address limit, so nobody can lock the owner out cheaply."),
+)
 int_setting("lockout.ip_failures", 20, 5, 500, N_("Wrong passwords from one IP address before it is locked"))
 int_setting("lockout.base_seconds", 60, 5, 3600, N_("First lockout, in seconds (doubles each time)"))
 int_setting("lockout.max_seconds", 3600, 60, 86400, N_("Longest lockout, in seconds"))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from accounts.login import LoginResult
+from accounts.logins import start_login
 from accounts.models import StakeholderGroup, User
 from accounts.passwords import Hasher
-from accounts.registration import check_new_account, is_username_taken, register
+from accounts.registration import check_new_account, is_username_taken, lookalike_fields, register
 from core import clock
 from core.db import Sessions, run_write
 from core.errors import N_, FieldErrors, Invalid
@@ -48,8 +50,10 @@ def sign_up(
     display_name: str,
     group: str,
     home_cell_code: str,
-) -> User:
-    """Register from the sign-up form (注册): check, hash outside any transaction, then write.
+    ip: str = "",
+    user_agent: str = "",
+) -> LoginResult:
+    """Register from the sign-up form (注册) and log in: check, hash outside any transaction, write.
 
     Like ``accounts.login.authenticate`` it takes the session factory and manages its own short
     transactions, because argon2 is slow and on SQLite a write transaction would hold the database for
@@ -67,22 +71,26 @@ def sign_up(
                 display_name=display_name,
                 group=group,
                 is_taken=lambda name: is_username_taken(session, name),
+                looks_like=lambda name, shown: lookalike_fields(session, name, shown),
             )
         except Invalid as error:  # every problem at once, the cell's too
             raise Invalid.collect({**error.errors, **cell_errors.errors}) from None
         cell_errors.raise_if_any()
     password_hash = hasher.hash(password)
-    return run_write(
-        sessions,
-        lambda session: register_resident(
+
+    def write(session: Session) -> LoginResult:
+        user = register_resident(
             session,
             username=username,
             password_hash=password_hash,
             group=chosen,
             display_name=display_name,
             home_cell_code=home_cell_code,
-        ),
-    )
+        )
+        session.flush()  # the login names the new user by id
+        return LoginResult(user.id, start_login(session, user.id, ip=ip, user_agent=user_agent))
+
+    return run_write(sessions, write)
 
 
 def home_cell(session: Session, user_id: int) -> GridCell | None:

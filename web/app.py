@@ -15,6 +15,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from accounts.passwords import Hasher
 from core.db import Sessions, make_engine
@@ -24,6 +25,7 @@ from core.worker import start_thread
 from web import features, wiring
 from web.body_limit import BodyLimit
 from web.errors import error_page, not_found, server_error
+from web.hashing_gate import HashingGate
 from web.i18n import Catalogs
 from web.request_db import reading
 from web.security_headers import SecurityHeaders
@@ -83,6 +85,8 @@ def create_app(
     app = Starlette(
         routes=routes(),
         middleware=[
+            # outermost: everything after it sees the client's own address, from a trusted proxy only
+            Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips),
             Middleware(SecurityHeaders, hsts=settings.secure_cookies),
             Middleware(GZipMiddleware, minimum_size=500),
             Middleware(BodyLimit, form_limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes),
@@ -93,6 +97,7 @@ def create_app(
     app.state.settings = settings
     app.state.sessions = sessions
     app.state.hasher = hasher or Hasher.from_settings(settings)
+    app.state.hashing_gate = HashingGate(settings.hash_concurrency, settings.hash_wait_seconds)
     app.state.catalogs = catalogs
     app.state.urls = features.make_urls()
     app.state.links = features.make_links(app.state.urls)

@@ -1,36 +1,41 @@
-"""The login cookie: signed, HttpOnly, SameSite=Lax, rotated at login, carrying the user's auth epoch.
+"""The login cookie: signed, HttpOnly, SameSite=Lax, rotated at login, naming a login record.
 
-A password change or "log out everywhere" bumps the epoch in the database; every cookie carrying an
-older epoch stops working at its next request.
+The cookie carries the login's id and a random secret; the record (``accounts.logins``) keeps the
+secret's hash. Logging out ends the record, so a copy of the cookie is worthless afterwards; a
+password change, "log out on other devices" and a suspension end the records they concern. Behind
+HTTPS the cookie is ``__Host-`` prefixed: Secure, path /, no domain, so no sibling host can set it.
 """
 
 from __future__ import annotations
 
-import secrets
-
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from accounts import logins
 from accounts.models import User
 from core.errors import PermissionDenied
 from web.request_db import db
 
 COOKIE = "gz_login"
-MAX_AGE = 14 * 24 * 3600
+MAX_AGE = int(logins.MAX_AGE.total_seconds())
 _UNSET = object()
+
+
+def cookie_name(request: Request, name: str) -> str:
+    """``name``, or ``__Host-name`` when cookies are secure (behind HTTPS)."""
+    return f"__Host-{name}" if request.app.state.settings.secure_cookies else name
 
 
 def _serializer(request: Request) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(request.app.state.settings.secret_key.value, salt="gongzhi.login")
 
 
-def log_in(request: Request, response: Response, user_id: int, auth_epoch: int) -> None:
-    """Set a fresh login cookie (a new nonce each time: the old cookie value is never reused)."""
-    value = _serializer(request).dumps([user_id, auth_epoch, secrets.token_urlsafe(8)])
+def log_in(request: Request, response: Response, login: logins.NewLogin) -> None:
+    """Set the cookie of a new login (a new record each time: an old cookie value is never reused)."""
+    value = _serializer(request).dumps([login.login_id, login.secret])
     response.set_cookie(
-        COOKIE,
+        cookie_name(request, COOKIE),
         value,
         max_age=MAX_AGE,
         httponly=True,
@@ -41,33 +46,45 @@ def log_in(request: Request, response: Response, user_id: int, auth_epoch: int) 
 
 
 def log_out(request: Request, response: Response) -> None:
+    """End this browser's login record and drop its cookie."""
+    claims = login_claims(request)
+    if claims is not None:
+        logins.end_login(db(request), claims[0])
     response.delete_cookie(
-        COOKIE, path="/", httponly=True, samesite="lax", secure=request.app.state.settings.secure_cookies
+        cookie_name(request, COOKIE),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.secure_cookies,
     )
 
 
-def _claims(request: Request) -> tuple[int, int] | None:
-    raw = request.cookies.get(COOKIE)
+def login_claims(request: Request) -> tuple[int, str] | None:
+    raw = request.cookies.get(cookie_name(request, COOKIE))
     if not raw:
         return None
     try:
-        user_id, epoch, _nonce = _serializer(request).loads(raw, max_age=MAX_AGE)
-        return int(user_id), int(epoch)
+        login_id, secret = _serializer(request).loads(raw, max_age=MAX_AGE)
+        return int(login_id), str(secret)
     except (BadSignature, ValueError, TypeError):
         return None
 
 
 def current_user(request: Request) -> User | None:
-    """The logged-in user, loaded once per request from the request's session; None for visitors."""
+    """The logged-in user with their roles, found with their login in one query; None for visitors."""
     cached = getattr(request.state, "user", _UNSET)
     if cached is not _UNSET:
         return cached  # type: ignore[return-value]
-    claims = _claims(request)
-    user = None
-    if claims is not None:
-        user = _load(db(request), claims)
-    request.state.user = user
-    return user
+    claims = login_claims(request)
+    found = logins.find_viewer(db(request), *claims) if claims else None
+    request.state.user, request.state.login_id = found if found else (None, None)
+    return request.state.user  # type: ignore[no-any-return]
+
+
+def current_login_id(request: Request) -> int | None:
+    """The id of this browser's login record, if it is logged in."""
+    current_user(request)
+    return getattr(request.state, "login_id", None)
 
 
 def require_user(request: Request) -> User:
@@ -75,13 +92,6 @@ def require_user(request: Request) -> User:
     user = current_user(request)
     if user is None:
         raise PermissionDenied()
-    return user
-
-
-def _load(session: Session, claims: tuple[int, int]) -> User | None:
-    user = session.get(User, claims[0])
-    if user is None or not user.is_active or user.auth_epoch != claims[1]:
-        return None
     return user
 
 

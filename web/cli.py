@@ -55,7 +55,7 @@ def serve(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level=settings.log_level.lower(),
-        proxy_headers=True,
+        proxy_headers=False,  # the app reads X-Forwarded-For itself, from GONGZHI_FORWARDED_ALLOW_IPS
         server_header=False,
     )
 

@@ -23,6 +23,7 @@ from core.errors import (
 )
 from web.auth import current_user
 from web.htmx import redirect, render
+from web.request_db import reading
 
 log = logging.getLogger(__name__)
 
@@ -64,17 +65,34 @@ def _viewer(request: Request) -> User | None:
 
 
 def csrf_failure(request: Request) -> Response:
-    return render(
-        request,
-        "errors/403.html",
-        {"error": Message(N_("This form has expired. Reload the page and send it again."))},
-        status=403,
-    )
+    with reading(request):
+        return render(
+            request,
+            "errors/403.html",
+            {"error": Message(N_("This form has expired. Reload the page and send it again."))},
+            status=403,
+        )
 
 
 def too_large(request: Request, limit: int) -> Response:
     request.state.user = None  # never touch the database for a refused body
     return render(request, "errors/413.html", {"limit_kib": limit // 1024}, status=413)
+
+
+def files_refused(request: Request) -> Response:
+    request.state.user = None  # refused before the body is read: no database work either
+    return render(
+        request,
+        "errors/400.html",
+        {"error": Message(N_("This form does not take files. Nothing was saved."))},
+        status=415,
+    )
+
+
+def hashing_full(request: Request, error: Unavailable) -> Response:
+    """503 at once when the password-hashing gate is full: no thread, no database."""
+    request.state.user = None
+    return error_page(request, error)
 
 
 def not_found(request: Request) -> Response:

@@ -12,20 +12,32 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from core.errors import Unavailable
 from web import convertors, csrf
 from web.body_limit import BodyTooLarge
-from web.errors import csrf_failure, too_large
+from web.errors import csrf_failure, files_refused, hashing_full, too_large
+from web.hashing_gate import HashingGate
 from web.session import SAFE_METHODS, Endpoint, RouteOptions, in_session
 
 MAX_FIELDS = 200
 convertors.register()  # ``{name:id}`` before any route is compiled
 
 
-async def read_form(request: Request) -> FormData:
-    """The parsed body of a form post (empty for GET); the body was capped by ``web.body_limit``."""
+class FilesRefused(Exception):
+    """A multipart body sent to a route that takes no files (its larger cap is for uploads only)."""
+
+
+async def read_form(request: Request, *, uploads: bool = False) -> FormData:
+    """The parsed body of a form post (empty for GET); the body was capped by ``web.body_limit``.
+
+    Only routes declared with ``uploads=True`` read multipart bodies: anywhere else one is refused
+    before a byte is read, so the 10 MiB upload cap never becomes every form's cap.
+    """
     if request.method in SAFE_METHODS:
         return FormData()
     content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data") and not uploads:
+        raise FilesRefused()
     if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         return FormData()
     return await request.form(max_fields=MAX_FIELDS, max_files=10)
@@ -43,13 +55,21 @@ def route(
 
     async def asgi_endpoint(request: Request) -> Response:
         try:
-            form = await read_form(request)
+            form = await read_form(request, uploads=opts.uploads)
         except BodyTooLarge as error:
             return await run_in_threadpool(too_large, request, error.limit)
+        except FilesRefused:
+            return await run_in_threadpool(files_refused, request)
         except MultiPartException:
             form = FormData()
         if request.method not in SAFE_METHODS and not opts.csrf_exempt and not csrf.is_valid(request, form):
             return await run_in_threadpool(csrf_failure, request)
+        if opts.hashes:  # never in the page threads: see web.hashing_gate
+            try:
+                gate: HashingGate = request.app.state.hashing_gate
+                return await gate.run(in_session, endpoint, request, form, opts)
+            except Unavailable as error:
+                return await run_in_threadpool(hashing_full, request, error)
         return await run_in_threadpool(in_session, endpoint, request, form, opts)
 
     wrapped = Route(path, asgi_endpoint, methods=list(methods), name=name or endpoint.__name__)

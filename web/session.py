@@ -39,6 +39,8 @@ class RouteOptions:
     own_transactions: bool = False
     csrf_exempt: bool = False
     admin: bool = False  # every /admin/ route: the one place the admin check happens for pages
+    uploads: bool = False  # the route takes files: multipart bodies up to the upload cap
+    hashes: bool = False  # the route hashes a password: it runs behind web.hashing_gate
 
 
 def client_ip(request: Request) -> str:

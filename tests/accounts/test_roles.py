@@ -79,8 +79,12 @@ def test_granting_a_group_is_audited_with_old_and_new(session, cast):
 
 
 def test_suspending_ends_logins_and_cannot_be_done_to_oneself(session, cast):
-    epoch = cast.wang_ayi.auth_epoch
+    from accounts.logins import find_viewer, start_login
+
+    login = start_login(session, cast.wang_ayi.id)
     roles.set_active(session, cast.admin, cast.wang_ayi.id, False)
-    assert cast.wang_ayi.auth_epoch == epoch + 1 and not cast.wang_ayi.is_active
+    assert not cast.wang_ayi.is_active
+    roles.set_active(session, cast.admin, cast.wang_ayi.id, True)
+    assert find_viewer(session, login.login_id, login.secret) is None  # restoring starts no old login
     with pytest.raises(Conflict):
         roles.set_active(session, cast.admin, cast.admin.id, False)

@@ -80,6 +80,10 @@ def test_png_text_chunks_are_dropped(session, tmp_path):
         (b"<script>alert('x')</script>", "photo.jpg", "not accepted"),
         (b"#!/bin/sh\nrm -rf /\n", "notes.txt", "not accepted"),
         (b"<html><body>hi</body></html>", "page.txt", "not accepted"),
+        (b"\xef\xbb\xbf<html><script>alert(1)</script>", "page.html", "not accepted"),  # a BOM first
+        (b"<!-- harmless -->\n  <svg onload=alert(1)>", "x.svg", "not accepted"),  # a comment first
+        (b"<!-- a --><!-- b -->\r\n\t<!DOCTYPE html>", "x.txt", "not accepted"),
+        (b"<!-- never closed <script>", "x.txt", "not accepted"),
         (b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200, "setup.pdf", "not accepted"),
         (b"%PDF-1.4\n%fake but typed pdf\n", "photo.jpg", "does not match"),
         (b"just some words", "photo.png", "does not match"),
@@ -133,6 +137,12 @@ def test_the_same_content_is_stored_once(session, tmp_path):
     second = store(session, tmp_path, b"%PDF-1.4 same", "b.pdf")
     assert first.sha256 == second.sha256 and first.id != second.id
     assert len(stored_bytes(tmp_path)) == 1
+
+
+@pytest.mark.parametrize("name", ["notes.html", "notes.SVG", "notes.xml", "notes.js", "notes.htm"])
+def test_a_text_file_never_keeps_a_name_that_opens_as_markup(session, tmp_path, name):
+    stored = store(session, tmp_path, "巡查记录：井盖完好。".encode(), name)
+    assert stored.content_type == "text/plain" and stored.original_name == "notes.txt"
 
 
 def test_names_lose_paths_and_control_characters(session, tmp_path):

@@ -2,6 +2,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from accounts import logins
 from accounts.models import StakeholderGroup, User
 from core.errors import Invalid, NotFound, PermissionDenied
 from grid import attachments, cells, residents, roster
@@ -129,7 +130,7 @@ def test_signing_up_checks_everything_before_hashing_and_links_the_home_cell(ses
             home_cell_code="349901999999999",
         )
     assert set(refused.value.errors) == {"username", "password", "group", "home_cell"}
-    user = residents.sign_up(
+    result = residents.sign_up(
         sessions,
         hasher,
         username="lao_li",
@@ -139,8 +140,10 @@ def test_signing_up_checks_everything_before_hashing_and_links_the_home_cell(ses
         group="served",
         home_cell_code=cast.cell.code,
     )
+    user = session.get(User, result.user_id)
     assert hasher.verify(user.password_hash, "river stones 42") and user.group.value == "served"
     assert residents.home_cell(session, user.id).code == cast.cell.code
+    assert logins.find_viewer(session, result.login.login_id, result.login.secret)[0] is user
 
 
 def test_only_admins_manage_cell_documents_and_other_files_are_not_cell_documents(session, settings, cast):

@@ -123,12 +123,12 @@ def test_admin_changes_site_settings_all_or_nothing(client, cast):
     bad = post_form(
         client,
         "/admin/settings",
-        {"lockout.account_failures": "4", "rate.login_per_ip": "lots"},
+        {"lockout.pair_failures": "4", "rate.login_per_ip": "lots"},
         page="/admin/settings",
     )
     assert bad.status_code == 422 and "此处不能填写这个值" in bad.text
     assert 'value="5"' in client.get("/admin/settings").text  # the valid change was not kept either
-    good = post_form(client, "/admin/settings", {"lockout.account_failures": "4"}, page="/admin/settings")
+    good = post_form(client, "/admin/settings", {"lockout.pair_failures": "4"}, page="/admin/settings")
     assert good.status_code == 303
     assert 'value="4"' in client.get("/admin/settings").text
 

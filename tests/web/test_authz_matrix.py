@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy.orm import Session
 
-from accounts import notifications
+from accounts import logins, notifications
 from core import jobs
 from core.worker import Worker
 from grid import attachments, roster
@@ -169,7 +169,21 @@ POSTS = [
         "/admin/settings",
         admins(DONE, REFUSED),
         "POST",
-        {"lockout.account_failures": "6"},
+        {"lockout.pair_failures": "6"},
+    ),
+    Row(
+        "accounts.end_device",
+        "/accounts/logins/{own_device}/end",
+        signed_in(DONE, REFUSED),
+        "POST",
+        variant="own",
+    ),
+    Row(
+        "accounts.end_device",
+        "/accounts/logins/{other_device}/end",
+        signed_in(404, REFUSED),
+        "POST",
+        variant="other",
     ),
     Row("accounts.logout_everywhere", "/accounts/logout-everywhere", signed_in(DONE, REFUSED), "POST"),
     Row("accounts.logout", "/accounts/logout", everyone(DONE), "POST"),
@@ -182,7 +196,11 @@ class World:
 
     def fill(self, text: str, role: str) -> str:
         return text.format(
-            **self.ids, own=self.ids.get(f"note:{role}", 0), other=self.ids["note:other:" + role]
+            **self.ids,
+            own=self.ids[f"note:{role}"],
+            other=self.ids["note:other:" + role],
+            own_device=self.ids[f"device:{role}"],
+            other_device=self.ids["device:other:" + role],
         )
 
 
@@ -216,8 +234,11 @@ def world(session: Session, sessions, settings, cast) -> World:
         "job": dead.id,
         "post": post.id,
     }
+    devices = {p.username: logins.start_login(session, p.id).login_id for p in people}
     for role in ROLES:
         ids[f"note:{role}"] = notes[role].id if role in notes else 0
+        ids[f"device:{role}"] = devices.get(role, 0)  # another device of the same person
+        ids["device:other:" + role] = devices["li_shifu" if role != "li_shifu" else "wang_ayi"]
         ids["note:other:" + role] = notes["li_shifu" if role != "li_shifu" else "wang_ayi"].id
     return World(ids)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from accounts import profile
+from accounts import logins, profile
 from accounts.login import LockedOut, authenticate
+from accounts.logins import NewLogin
 from accounts.models import StakeholderGroup
 from core.errors import N_, Invalid, Message
 from grid import cells, residents, roster
@@ -24,9 +25,15 @@ from web.urls import url_for
 REGISTER_FIELDS = ("username", "display_name", "group", "home_cell")
 
 
-def _fresh_csrf(response: Response) -> Response:
+def _signed_in(request: Request, response: Response, login: NewLogin) -> Response:
+    """Set the new login's cookie, and a new CSRF cookie: the token is bound to the login."""
+    auth.log_in(request, response, login)
+    return _fresh_csrf(request, response)
+
+
+def _fresh_csrf(request: Request, response: Response) -> Response:
     """A new CSRF cookie whenever the login changes hands (the next page issues it)."""
-    response.delete_cookie(csrf.COOKIE, path="/")
+    response.delete_cookie(csrf.cookie_name(request), path="/")
     return response
 
 
@@ -55,7 +62,7 @@ def register_form(request: Request, form: Form) -> Response:
 def register(request: Request, form: Form) -> Response:
     """Registration manages its own transactions (``residents.sign_up``): argon2 runs between them."""
     try:
-        user = residents.sign_up(
+        result = residents.sign_up(
             request.app.state.sessions,
             request.app.state.hasher,
             username=text(form, "username"),
@@ -64,13 +71,14 @@ def register(request: Request, form: Form) -> Response:
             display_name=text(form, "display_name"),
             group=text(form, "group"),
             home_cell_code=text(form, "home_cell"),
+            ip=client_ip(request),
+            user_agent=request.headers.get("user-agent", ""),
         )
     except Invalid as error:
         with reading(request):
             return _register_page(request, FormView.from_form(form, *REGISTER_FIELDS, error=error), 422)
     response = redirect(request, url_for(request, "accounts.me"), N_("Welcome! Your account is ready."))
-    auth.log_in(request, response, user.id, user.auth_epoch)
-    return _fresh_csrf(response)
+    return _signed_in(request, response, result.login)
 
 
 # --- login and logout -----------------------------------------------------------------------------
@@ -97,7 +105,12 @@ def login(request: Request, form: Form) -> Response:
         return _login_page(request, view, status=422)
     try:
         result = authenticate(
-            request.app.state.sessions, request.app.state.hasher, username, password, client_ip(request)
+            request.app.state.sessions,
+            request.app.state.hasher,
+            username,
+            password,
+            client_ip(request),
+            request.headers.get("user-agent", ""),
         )
     except LockedOut as error:
         view.errors["password"] = error.message
@@ -106,22 +119,28 @@ def login(request: Request, form: Form) -> Response:
         view.errors = dict(error.errors)
         return _login_page(request, view, status=422)
     response = redirect(request, safe_next(text(form, "next"), url_for(request, "accounts.me")))
-    auth.log_in(request, response, result.user_id, result.auth_epoch)
-    return _fresh_csrf(response)
+    return _signed_in(request, response, result.login)
 
 
 def logout(request: Request, form: Form) -> Response:
     response = redirect(request, url_for(request, "home"), N_("You are logged out."))
     auth.log_out(request, response)
-    return _fresh_csrf(response)
+    return _fresh_csrf(request, response)
 
 
 def logout_everywhere(request: Request, form: Form) -> Response:
     user = auth.require_user(request)
-    epoch = profile.end_other_logins(db(request), user)
-    response = redirect(request, url_for(request, "accounts.me"), N_("Your other logins have ended."))
-    auth.log_in(request, response, user.id, epoch)
-    return response
+    login_id = auth.current_login_id(request)
+    assert login_id is not None  # a logged-in request has its login
+    logins.end_other_logins(db(request), user, login_id)
+    return redirect(request, url_for(request, "accounts.me"), N_("Your other logins have ended."))
+
+
+def end_device(request: Request, form: Form) -> Response:
+    """Log one of one's own devices out from the list on the profile page."""
+    user = auth.require_user(request)
+    logins.end_device(db(request), user, request.path_params["login_id"])
+    return redirect(request, url_for(request, "accounts.me"), N_("That device is logged out."))
 
 
 # --- profile --------------------------------------------------------------------------------------
@@ -139,6 +158,8 @@ def me(request: Request, form: Form, home_form: FormView | None = None, status: 
             "posts": roster.posts_of(session, user.id),
             "cells": cells.cell_choices(session),
             "home_form": home_form or FormView(values={"home_cell": home.code if home else ""}),
+            "devices": logins.devices_of(session, user.id),
+            "this_login": auth.current_login_id(request),
         },
         block="home_cell",
         status=status,
@@ -165,14 +186,17 @@ def password_form(request: Request, form: Form) -> Response:
 def change_password(request: Request, form: Form) -> Response:
     with reading(request):
         user = auth.require_user(request)
+        login_id = auth.current_login_id(request)
     try:
-        epoch = profile.change_password(
+        profile.change_password(
             request.app.state.sessions,
             request.app.state.hasher,
             user.id,
             current=text(form, "current", strip=False),
             new=text(form, "new", strip=False),
             new_again=text(form, "new_again", strip=False),
+            login_id=login_id,
+            ip=client_ip(request),
         )
     except Invalid as error:
         with reading(request):
@@ -184,11 +208,9 @@ def change_password(request: Request, form: Form) -> Response:
                 status=422,
                 private=True,
             )
-    response = redirect(
+    return redirect(
         request, url_for(request, "accounts.me"), N_("Your password is changed. Other logins have ended.")
     )
-    auth.log_in(request, response, user.id, epoch)
-    return response
 
 
 routes = [
@@ -199,6 +221,7 @@ routes = [
         ["POST"],
         name="accounts.register",
         own_transactions=True,
+        hashes=True,
         limits=("rate.register_per_ip",),
     ),
     route("/accounts/login", login_form, name="accounts.login_form"),
@@ -208,10 +231,12 @@ routes = [
         ["POST"],
         name="accounts.login",
         own_transactions=True,
+        hashes=True,
         limits=("rate.login_per_ip",),
     ),
     route("/accounts/logout", logout, ["POST"], name="accounts.logout"),
     route("/accounts/logout-everywhere", logout_everywhere, ["POST"], name="accounts.logout_everywhere"),
+    route("/accounts/logins/{login_id:id}/end", end_device, ["POST"], name="accounts.end_device"),
     route("/accounts/me", me, name="accounts.me"),
     route("/accounts/me/home-cell", move_home, ["POST"], name="accounts.move_home"),
     route("/accounts/password", password_form, name="accounts.password_form"),
@@ -221,6 +246,8 @@ routes = [
         ["POST"],
         name="accounts.change_password",
         own_transactions=True,
+        hashes=True,
+        limits=("rate.password_per_user",),
     ),
 ]
 

@@ -108,6 +108,7 @@ routes = [
         ["POST"],
         name="admin.cell_file_upload",
         admin=True,
+        uploads=True,
     ),
     route(
         "/admin/grid/files/{file_id:id}/remove",
