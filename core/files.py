@@ -20,13 +20,14 @@ import tempfile
 import unicodedata
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import filetype
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import Index, String, select
+from sqlalchemy import Index, String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import clock
@@ -123,6 +124,33 @@ def access_file(session: Session, actor: Any, file_id: int) -> StoredFile:
     if stored is None or can_view is None or not can_view(session, actor, stored.owner_id):
         raise NotFound()
     return stored
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    """A stored file as a page lists it."""
+
+    id: int
+    original_name: str
+    size: int
+    content_type: str
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+FILES_OF = (
+    select(StoredFile.id, StoredFile.original_name, StoredFile.size, StoredFile.content_type)
+    .where(StoredFile.owner_kind == bindparam("kind"), StoredFile.owner_id == bindparam("owner"))
+    .order_by(StoredFile.id)
+)
+
+
+def file_summaries(session: Session, owner_kind: str, owner_id: object) -> list[FileSummary]:
+    """An object's files as its page lists them, oldest first."""
+    rows = session.execute(FILES_OF, {"kind": owner_kind, "owner": str(owner_id)})
+    return [FileSummary(*row) for row in rows]
 
 
 def files_of(session: Session, owner_kind: str, owner_id: object) -> list[StoredFile]:

@@ -85,5 +85,6 @@ def detach_file(session: Session, actor: User | None, file_id: int) -> str:
     return stored.owner_id
 
 
-def cell_files(session: Session, cell_code: str) -> list[files.StoredFile]:
-    return files.files_of(session, OWNER_KIND, cell_code)
+def cell_files(session: Session, cell_code: str) -> list[files.FileSummary]:
+    """A cell's documents and photos as its page lists them."""
+    return files.file_summaries(session, OWNER_KIND, cell_code)

@@ -1,15 +1,22 @@
-"""Grid cells: codes, listing, and one cell with its roster."""
+"""Grid cells: codes, the list, one cell's page, and adding cells.
+
+Read functions for pages are the shape every feature copies (#18): they select the columns the page
+shows into small frozen dataclasses, from statements built once at import (bound by parameter), and
+never hand a template an ORM object whose relations it could lazy-load. ``get_cell`` returns the ORM
+row for services that change it.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.orm import Session
 
 from core import clock
 from core.errors import N_, FieldErrors, NotFound
-from grid.models import GridCell, RosterEntry
+from grid.models import GridCell, Residence
 
 CODE_RE = re.compile(r"^\d{15}$")
 
@@ -19,15 +26,48 @@ def is_cell_code(code: str) -> bool:
     return bool(CODE_RE.match(code))
 
 
-def get_cell(session: Session, code: str) -> GridCell:
-    """The cell with ``code`` and its roster (people loaded), or ``NotFound``."""
-    if not is_cell_code(code):
+@dataclass(frozen=True)
+class CellSummary:
+    """A cell as lists show it."""
+
+    id: int
+    code: str
+    name: str
+    street: str
+    community: str
+
+
+@dataclass(frozen=True)
+class CellDetail(CellSummary):
+    """A cell as its own page shows it: 网格六定's fixed scope, duties, standards and patrols."""
+
+    scope: str
+    patrol: str
+    duties: str
+    standards: str
+    resident_count: int
+
+
+SUMMARY = (GridCell.id, GridCell.code, GridCell.name, GridCell.street, GridCell.community)
+LIST = select(*SUMMARY).order_by(GridCell.code)
+RESIDENTS = select(func.count()).where(Residence.cell_id == GridCell.id).scalar_subquery()
+DETAIL = select(
+    *SUMMARY, GridCell.scope, GridCell.patrol, GridCell.duties, GridCell.standards, RESIDENTS
+).where(GridCell.code == bindparam("code"))
+COUNT = select(func.count()).select_from(GridCell)
+
+
+def cell_detail(session: Session, code: str) -> CellDetail:
+    """One cell's page, its residents counted, in one query; ``NotFound`` for an unknown code."""
+    row = session.execute(DETAIL, {"code": code}).first() if is_cell_code(code) else None
+    if row is None:
         raise NotFound()
-    cell = session.scalar(
-        select(GridCell)
-        .where(GridCell.code == code)
-        .options(selectinload(GridCell.roster).joinedload(RosterEntry.user))
-    )
+    return CellDetail(*row)
+
+
+def get_cell(session: Session, code: str) -> GridCell:
+    """The cell with ``code`` as an ORM row, for services that change it; ``NotFound`` otherwise."""
+    cell = find_cell(session, code)
     if cell is None:
         raise NotFound()
     return cell
@@ -39,9 +79,9 @@ def find_cell(session: Session, code: str) -> GridCell | None:
     return session.scalar(select(GridCell).where(GridCell.code == code))
 
 
-def list_cells(session: Session, *, query: str = "") -> list[GridCell]:
+def list_cells(session: Session, *, query: str = "") -> list[CellSummary]:
     """All cells in code order (west to east, north to south), optionally filtered by name or code."""
-    statement = select(GridCell).order_by(GridCell.code)
+    statement = LIST
     if query:
         pattern = f"%{query.strip()}%"
         statement = statement.where(
@@ -52,7 +92,7 @@ def list_cells(session: Session, *, query: str = "") -> list[GridCell]:
                 GridCell.community.like(pattern),
             )
         )
-    return list(session.scalars(statement))
+    return [CellSummary(*row) for row in session.execute(statement)]
 
 
 def cell_choices(session: Session) -> list[tuple[str, str]]:
@@ -64,7 +104,7 @@ def cell_choices(session: Session) -> list[tuple[str, str]]:
 
 
 def count_cells(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(GridCell)) or 0
+    return session.scalar(COUNT) or 0
 
 
 def add_cell(

@@ -87,7 +87,7 @@ class RosterEntry(Base):
     since: Mapped[datetime]
 
     cell: Mapped[GridCell] = relationship(back_populates="roster")
-    user: Mapped[User] = relationship(lazy="joined")
+    user: Mapped[User] = relationship()
 
 
 class Residence(Base):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
 
 from accounts.login import LoginResult
 from accounts.logins import start_login
@@ -13,7 +13,7 @@ from accounts.registration import check_new_account, is_username_taken, lookalik
 from core import clock
 from core.db import Sessions, run_write
 from core.errors import N_, FieldErrors, Invalid
-from grid.cells import find_cell
+from grid.cells import SUMMARY, CellSummary, find_cell
 from grid.models import GridCell, Residence
 
 
@@ -93,11 +93,17 @@ def sign_up(
     return run_write(sessions, write)
 
 
-def home_cell(session: Session, user_id: int) -> GridCell | None:
+HOME = (
+    select(*SUMMARY)
+    .join(Residence, Residence.cell_id == GridCell.id)
+    .where(Residence.user_id == bindparam("user"))
+)
+
+
+def home_cell(session: Session, user_id: int) -> CellSummary | None:
     """The person's home cell, or None."""
-    return session.scalar(
-        select(GridCell).join(Residence, Residence.cell_id == GridCell.id).where(Residence.user_id == user_id)
-    )
+    row = session.execute(HOME, {"user": user_id}).first()
+    return CellSummary(*row) if row else None
 
 
 def move_home(session: Session, actor: User, cell_code: str) -> GridCell | None:
@@ -121,9 +127,11 @@ def resident_count(session: Session, cell_id: int) -> int:
     return session.scalar(select(func.count()).where(Residence.cell_id == cell_id)) or 0
 
 
-def residences_for(session: Session, user_ids: list[int]) -> dict[int, GridCell]:
-    """Home cells of several people in one query (admin lists)."""
-    rows = session.scalars(
-        select(Residence).where(Residence.user_id.in_(user_ids)).options(joinedload(Residence.cell))
+def residences_for(session: Session, user_ids: list[int]) -> dict[int, CellSummary]:
+    """Home cells of several people in one query (admin lists): the batch lookup to copy, not N+1."""
+    rows = session.execute(
+        select(Residence.user_id, *SUMMARY)
+        .join(GridCell, GridCell.id == Residence.cell_id)
+        .where(Residence.user_id.in_(user_ids))
     )
-    return {row.user_id: row.cell for row in rows}
+    return {row[0]: CellSummary(*row[1:]) for row in rows}

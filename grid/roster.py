@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from accounts.models import User
 from accounts.notifications import define_kind, notify
@@ -70,16 +72,47 @@ def remove_post(session: Session, actor: User | None, *, entry_id: int) -> GridC
     return cell
 
 
-def posts_of(session: Session, user_id: int) -> list[RosterEntry]:
-    """The roster posts a person holds, with their cells."""
-    return list(
-        session.scalars(
-            select(RosterEntry)
-            .where(RosterEntry.user_id == user_id)
-            .options(joinedload(RosterEntry.cell))
-            .order_by(RosterEntry.id)
-        )
+@dataclass(frozen=True)
+class Post:
+    """One roster post as pages show it: who holds which post in which cell."""
+
+    entry_id: int
+    role: RosterRole
+    user_id: int
+    display_name: str
+    username: str
+    cell_id: int
+    cell_code: str
+    cell_name: str
+
+
+POSTS = (
+    select(
+        RosterEntry.id,
+        RosterEntry.role,
+        User.id,
+        User.display_name,
+        User.username,
+        GridCell.id,
+        GridCell.code,
+        GridCell.name,
     )
+    .join(User, User.id == RosterEntry.user_id)
+    .join(GridCell, GridCell.id == RosterEntry.cell_id)
+    .order_by(RosterEntry.id)
+)
+STAFF_OF = POSTS.where(RosterEntry.cell_id == bindparam("cell_id"))
+POSTS_OF = POSTS.where(RosterEntry.user_id == bindparam("user_id"))
+
+
+def staff_of(session: Session, cell_id: int) -> list[Post]:
+    """A cell's 网格六定 staff, in the order they were put on the roster."""
+    return [Post(*row) for row in session.execute(STAFF_OF, {"cell_id": cell_id})]
+
+
+def posts_of(session: Session, user_id: int) -> list[Post]:
+    """The roster posts a person holds, with their cells."""
+    return [Post(*row) for row in session.execute(POSTS_OF, {"user_id": user_id})]
 
 
 def is_grid_staff(session: Session, user_id: int, cell_id: int | None = None) -> bool:

@@ -26,7 +26,7 @@ from web import features, wiring
 from web.body_limit import BodyLimit
 from web.errors import error_page, not_found, server_error
 from web.hashing_gate import HashingGate
-from web.i18n import Catalogs
+from web.i18n import LOCALES, Catalogs
 from web.request_db import reading
 from web.security_headers import SecurityHeaders
 from web.static_files import VersionedStaticFiles
@@ -103,13 +103,17 @@ def create_app(
     app.state.links = features.make_links(app.state.urls)
     app.state.home_areas = features.home_areas()
     app.state.planned = [area for area in features.PLANNED]
-    app.state.templates = make_environment(
-        app.state.urls,
-        audit_labels=features.audit_labels(),
-        admin_menu=features.admin_menu(),
-        nav=features.nav(),
-        planned=app.state.planned,
-    )
+    app.state.templates = {
+        locale: make_environment(
+            app.state.urls,
+            catalogs.for_locale(locale),
+            audit_labels=features.audit_labels(),
+            admin_menu=features.admin_menu(),
+            nav=features.nav(),
+            planned=app.state.planned,
+        )
+        for locale in LOCALES
+    }
     return app
 
 

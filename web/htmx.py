@@ -42,11 +42,12 @@ def render(
     private: bool = False,
 ) -> HTMLResponse:
     """Render ``template`` whole, or only ``block`` for a plain htmx request. Always ``Vary: HX-Request``."""
-    env = request.app.state.templates
+    language = translator(request)
+    env = request.app.state.templates[language.locale]
     fragment = bool(block) and is_fragment_request(request)
     if not fragment:
         flash.pop(request)  # a one-time message belongs to the next whole page, not to a polled fragment
-    full_context = base_context(request, translator(request)) | (context or {})
+    full_context = base_context(request, language) | (context or {})
     full_context["private"] = private
     if fragment and block:
         html = render_block(env, template, block, full_context)

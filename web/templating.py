@@ -1,13 +1,22 @@
-"""The Jinja environment and what every template may call."""
+"""The Jinja environments (one per language) and what every template may call.
+
+Each language has its own environment, whose templates are compiled with their constant texts
+already translated: ``{{ _("Log in") }}`` becomes the string ``登录`` at compile time (the
+``ConstantTranslations`` extension), so a page pays nothing per request for its fixed wording. Texts
+with values (``_("Page %(page)s", page=n)``) and translated variables (``_(entry.role.label)``) are
+still translated when the page renders.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 from starlette.requests import Request
 
 from accounts import notifications, permissions
@@ -32,8 +41,37 @@ def static_versions() -> dict[str, str]:
     return versions
 
 
+class ConstantTranslations(Extension):
+    """Replaces ``_("constant")`` in a template's token stream by the translated constant."""
+
+    def filter_stream(self, stream: TokenStream) -> Any:
+        translate: Callable[[str], str] = self.environment.globals["translate_constant"]  # type: ignore[assignment]
+        window: list[Token] = []
+        for token in stream:
+            window.append(token)
+            if len(window) > 4:
+                yield window.pop(0)
+            if len(window) == 4 and _is_constant_call(window):
+                name, _open, text, _close = window
+                yield Token(name.lineno, "string", translate(text.value))
+                window.clear()
+        yield from window
+
+
+def _is_constant_call(tokens: list[Token]) -> bool:
+    name, opening, text, closing = tokens
+    return (
+        name.type == "name"
+        and name.value == "_"
+        and opening.type == "lparen"
+        and text.type == "string"
+        and closing.type == "rparen"
+    )
+
+
 def make_environment(
     urls: Urls,
+    translator: Translator,
     *,
     audit_labels: Mapping[str, str],
     admin_menu: Sequence[MenuEntry],
@@ -47,7 +85,9 @@ def make_environment(
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=[ConstantTranslations],
     )
+    env.globals["translate_constant"] = translator.text
     versions = static_versions()
     env.globals["static"] = lambda name: f"/static/{name}?v={versions.get(name, '0')}"
     env.globals["is_admin"] = permissions.is_admin

@@ -101,8 +101,8 @@ def test_only_admins_change_rosters(session, cast):
         )
     entry = roster.posts_of(session, cast.zhang_wangge.id)[0]
     with pytest.raises(PermissionDenied):
-        roster.remove_post(session, cast.zhang_wangge, entry_id=entry.id)
-    roster.remove_post(session, cast.admin, entry_id=entry.id)
+        roster.remove_post(session, cast.zhang_wangge, entry_id=entry.entry_id)
+    roster.remove_post(session, cast.admin, entry_id=entry.entry_id)
     assert not roster.is_grid_staff(session, cast.zhang_wangge.id)
 
 

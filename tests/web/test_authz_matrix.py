@@ -232,7 +232,7 @@ def world(session: Session, sessions, settings, cast) -> World:
         "li": cast.li_shifu.id,
         "file": stored.id,
         "job": dead.id,
-        "post": post.id,
+        "post": post.entry_id,
     }
     devices = {p.username: logins.start_login(session, p.id).login_id for p in people}
     for role in ROLES:

@@ -154,7 +154,8 @@ def me(request: Request, form: Form, home_form: FormView | None = None, status: 
         request,
         "accounts/me.html",
         {
-            "home": cells.get_cell(session, home.code) if home else None,
+            "home": home,
+            "staff": roster.staff_of(session, home.id) if home else [],
             "posts": roster.posts_of(session, user.id),
             "cells": cells.cell_choices(session),
             "home_form": home_form or FormView(values={"home_cell": home.code if home else ""}),

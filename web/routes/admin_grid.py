@@ -21,12 +21,13 @@ def grid_cells(request: Request, form: Form) -> Response:
 
 
 def roster_page(request: Request, form: Form, view: FormView | None = None, status: int = 200) -> Response:
-    cell = cells.get_cell(db(request), request.path_params["code"])
+    cell = cells.cell_detail(db(request), request.path_params["code"])
     return render(
         request,
         "admin/roster.html",
         {
             "cell": cell,
+            "staff": roster.staff_of(db(request), cell.id),
             "roster_roles": list(RosterRole),
             "form": view or FormView(),
             "files": attachments.cell_files(db(request), cell.code),

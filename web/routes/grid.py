@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core.errors import N_
-from grid import attachments, cells, overview, residents
+from grid import attachments, cells, overview, roster
 from web.demo import grid as demo_grid
 from web.feature import Feature, HomeArea, Link, MenuEntry, NavItem
 from web.forms import Form, text
@@ -32,13 +32,13 @@ def cell_list(request: Request, form: Form) -> Response:
 
 def cell_detail(request: Request, form: Form) -> Response:
     session = db(request)
-    cell = cells.get_cell(session, request.path_params["code"])
+    cell = cells.cell_detail(session, request.path_params["code"])
     return render(
         request,
         "grid/cell.html",
         {
             "cell": cell,
-            "resident_count": residents.resident_count(session, cell.id),
+            "staff": roster.staff_of(session, cell.id),
             "files": attachments.cell_files(session, cell.code),
         },
     )
