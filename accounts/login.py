@@ -11,7 +11,7 @@ What is counted, following OWASP's authentication guidance:
 - per (username, address): a few wrong passwords (``lockout.pair_failures``), then growing delays
   for that address only, so nobody can lock the owner out from another address;
 - per username, from every address: a much higher limit (``lockout.account_failures``) against a
-  slow distributed guess; the owner's successful login refunds, it never resets it;
+  slow distributed guess;
 - per address, for every username: ``lockout.ip_failures``, against one address trying many names.
 
 Usernames are counted hashed, existing or not, so a lockout never tells whether an account exists.
@@ -131,14 +131,15 @@ def _locked_row(session: Session, scope: str, key: str, now: datetime) -> LoginF
 
 
 def refund_attempt(session: Session, keys: list[Key]) -> None:
-    """The attempt's password was right: it was no failure. The pair starts afresh; the account and
-    address counts only lose this attempt (others' failures still count)."""
+    """The attempt's password was right: it was no failure, so each count loses this attempt only.
+
+    Nothing is reset: attempts reserved at the same moment are still in flight, and a success in the
+    middle of a burst must not buy the burst another round of guesses. Old failures are forgotten
+    after ``FAILURE_MEMORY`` instead.
+    """
     for scope, key in keys:
         row = session.get(LoginFailure, (scope, key), with_for_update=True)
         if row is None:
-            continue
-        if scope == "pair":
-            session.delete(row)
             continue
         row.failures = max(0, row.failures - 1)
         threshold = site_settings.get(session, THRESHOLDS[scope])
