@@ -33,7 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from deliberation.merging.analysis import STAKEHOLDER_GROUPS, merge_analysis  # noqa: E402
+from deliberation.merging.analysis import STAKEHOLDER_GROUPS, MergeAnalysis, merge_analysis  # noqa: E402
 from deliberation.merging.polis_files import read_groups, read_votes  # noqa: E402
 from deliberation.merging.votes import VoteTable, vote_table  # noqa: E402
 
@@ -78,11 +78,11 @@ def polis(name: str) -> dict[str, Any]:
     }
 
 
-def ours(data: dict[str, Any]) -> Callable[[], object]:
+def ours(data: dict[str, Any]) -> Callable[[], MergeAnalysis]:
     return lambda: merge_analysis(vote_table(*data["columns"]), data["groups"])
 
 
-def reddwarf_pipeline() -> Callable[..., object] | None:
+def reddwarf_pipeline() -> Callable[..., Any] | None:
     """red-dwarf's ``run_pipeline``, or None when the test extra is not installed."""
     try:
         from reddwarf.implementations.polis import run_pipeline
@@ -91,7 +91,7 @@ def reddwarf_pipeline() -> Callable[..., object] | None:
     return run_pipeline
 
 
-def theirs(data: dict[str, Any], run_pipeline: Callable[..., object]) -> Callable[[], object]:
+def theirs(data: dict[str, Any], run_pipeline: Callable[..., Any]) -> Callable[[], Any]:
     """red-dwarf on our latest votes: it refuses a repeated (participant, statement) pair."""
     table: VoteTable = vote_table(*data["columns"])
     votes = [
@@ -106,8 +106,8 @@ def theirs(data: dict[str, Any], run_pipeline: Callable[..., object]) -> Callabl
     return lambda: run_pipeline(votes=votes, random_state=0)
 
 
-def measure(run: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """(best seconds of ``repeat`` runs, peak MiB allocated during one traced run)."""
+def measure(run: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
+    """(best seconds of ``repeat`` runs, peak MiB allocated during one traced run, its result)."""
     best = float("inf")
     for _ in range(repeat):
         gc.collect()
@@ -116,10 +116,22 @@ def measure(run: Callable[[], object], repeat: int) -> tuple[float, float]:
         best = min(best, time.perf_counter() - began)
     gc.collect()
     tracemalloc.start()
-    run()
+    result = run()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return best, peak / 2**20
+    return best, peak / 2**20, result
+
+
+def same_groups(ours: MergeAnalysis, theirs: Any) -> str:
+    """Our k and red-dwarf's, and the adjusted Rand index of the two clusterings."""
+    from sklearn.metrics import adjusted_rand_score  # red-dwarf brings scikit-learn
+
+    clustered = theirs.participants_df[theirs.participants_df["to_cluster"]]
+    if ours.emergent is None:
+        return f"k -/{theirs.clusterer.n_clusters}"
+    labels = [ours.emergent.labels[str(p)] for p in clustered.index]
+    ari = adjusted_rand_score(clustered["cluster_id"].astype(int), labels)
+    return f"k {ours.emergent.k}/{theirs.clusterer.n_clusters}, ARI {ari:.3f}"
 
 
 def main() -> None:
@@ -139,24 +151,26 @@ def main() -> None:
 
     print(
         f"{'conversation':<44} {'votes':>9} {'ours s':>8} {'MiB':>7} {'red-dwarf s':>11} {'MiB':>7} "
-        f"{'time ×':>7} {'memory ×':>8}"
+        f"{'time ×':>7} {'memory ×':>8}  emergent groups"
     )
     for name, data in cases:
         votes = len(vote_table(*data["columns"]))
-        our_time, our_peak = measure(ours(data), repeat)
+        our_time, our_peak, analysis = measure(ours(data), repeat)
         if run_pipeline is None:
             print(f"{name:<44} {votes:>9,} {our_time:>8.3f} {our_peak:>7.1f}")
             continue
-        their_time, their_peak = measure(theirs(data, run_pipeline), repeat)
+        their_time, their_peak, result = measure(theirs(data, run_pipeline), repeat)
         print(
             f"{name:<44} {votes:>9,} {our_time:>8.3f} {our_peak:>7.1f} {their_time:>11.3f} "
-            f"{their_peak:>7.1f} {their_time / our_time:>7.1f} {their_peak / our_peak:>8.1f}",
+            f"{their_peak:>7.1f} {their_time / our_time:>7.1f} {their_peak / our_peak:>8.1f}  "
+            f"{same_groups(analysis, result)}",
             flush=True,
         )
     print(
         "\nvotes: latest votes after deduplication. time ×, memory ×: red-dwarf's figure over ours (above 1:"
         "\nours is faster or smaller). Ours also computes the declared-group statistics red-dwarf has no"
-        "\nnotion of; red-dwarf's time excludes building its list of vote dicts."
+        "\nnotion of; red-dwarf's time excludes building its list of vote dicts. emergent groups: our k and"
+        "\nred-dwarf's, and the adjusted Rand index of the two clusterings (1: the same groups)."
     )
 
 
