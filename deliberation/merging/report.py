@@ -17,7 +17,7 @@ def report_json(analysis: MergeAnalysis) -> dict[str, Any]:
         "statements": [_statement_json(stats) for stats in analysis.statements],
         "missing_groups": list(analysis.missing_groups),
         "emergent": dict(emergent.labels) if emergent else {},
-        "groups": dict(analysis.voters),
+        "voters": dict(analysis.voters),  # participants per declared group
         "ungrouped": analysis.ungrouped,
         "meeting_points": list(analysis.meeting_points),
         "divisive": list(analysis.divisive),

@@ -46,7 +46,7 @@ def test_participants_without_a_group_are_in_the_emergent_labels_only():
     export = report_json(merge_analysis(table, {p: g for p, g in groups.items() if p not in dropped}))
     assert dropped <= set(export["emergent"])  # still clustered
     assert export["emergent"] == report_json(merge_analysis(table, groups))["emergent"]
-    assert export["ungrouped"] == 20 and sum(export["groups"].values()) == len(groups) - 20
+    assert export["ungrouped"] == 20 and sum(export["voters"].values()) == len(groups) - 20
     assert export["overlap"]["groups"][-1] is None  # the row of clustered participants with no group
     assert sum(export["overlap"]["counts"][-1]) == 20
 
