@@ -21,7 +21,9 @@ def test_every_setting_is_in_the_readme(name):
     assert f"`{name}`" in README
 
 
-@pytest.mark.parametrize("command", [[], ["serve"], ["migrate"], ["demo"], ["create-admin"], ["worker"]])
+@pytest.mark.parametrize(
+    "command", [[], ["serve"], ["migrate"], ["demo"], ["create-admin"], ["worker"], ["merge-report"]]
+)
 def test_every_command_has_help(command):
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output

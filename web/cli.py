@@ -1,8 +1,9 @@
-"""The ``gongzhi`` command: serve, migrate, demo, create-admin."""
+"""The ``gongzhi`` command: serve, migrate, demo, create-admin, worker, merge-report."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -170,6 +171,32 @@ def create_admin(username: str, password_stdin: bool) -> None:
     finally:
         engine.dispose()
     click.echo(f"{user.username} is an administrator")
+
+
+@main.command("merge-report")
+@click.argument("votes", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--groups",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="participant,group CSV (or a Pol.is participants-votes.csv, its group-id used).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON export instead of the text report.")
+def merge_report(votes: Path, groups: Path | None, as_json: bool) -> None:
+    """Analyse a Pol.is votes.csv (四意合一): groups, meeting points, divisions, emergent groups."""
+    import json
+
+    from deliberation.merging.analysis import merge_analysis
+    from deliberation.merging.polis_files import PolisFileError, read_groups, read_votes
+    from deliberation.merging.report import report_json, report_text
+
+    try:
+        analysis = merge_analysis(read_votes(votes), read_groups(groups) if groups else {})
+    except PolisFileError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(report_json(analysis), ensure_ascii=False, indent=1))
+    else:
+        click.echo(report_text(analysis), nl=False)
 
 
 if __name__ == "__main__":

@@ -107,9 +107,7 @@ def test_many_accounts_from_one_ip_lock_the_ip(sessions, hasher, wang):
     assert authenticate(sessions, hasher, "wang_ayi", PASSWORD, "10.0.5.5").user_id == wang.id
 
 
-def test_waits_grow_and_end_and_the_right_password_refunds_only_itself(
-    sessions, hasher, wang, monkeypatch
-):
+def test_waits_grow_and_end_and_the_right_password_refunds_only_itself(sessions, hasher, wang, monkeypatch):
     now = clock.now()
     monkeypatch.setattr(clock, "now", lambda: now)
     durations = []

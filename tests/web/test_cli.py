@@ -1,4 +1,6 @@
-"""The `gongzhi` commands against a database of their own (they commit)."""
+"""The `gongzhi` commands against a database of their own (they commit), and the merge report."""
+
+import json
 
 import pytest
 from click.testing import CliRunner
@@ -92,3 +94,33 @@ def test_serve_refuses_an_old_postgresql_schema(tmp_path):
             },
         )
     assert result.exit_code != 0 and "run `gongzhi migrate` first" in result.output
+
+
+def test_merge_report_prints_the_text_report_or_the_json():
+    from tests.deliberation.merging.polis_data import POLIS
+
+    folder = POLIS / "scoop-hivemind.ubi"
+    votes, groups = str(folder / "votes.csv"), str(folder / "participants-votes.csv")
+    text = CliRunner().invoke(main, ["merge-report", votes, "--groups", groups])
+    assert text.exit_code == 0, text.output
+    assert "Participants per group" in text.output and "polis-0:" in text.output
+    assert "Emergent opinion groups" in text.output
+    exported = CliRunner().invoke(main, ["merge-report", votes, "--groups", groups, "--json"])
+    assert exported.exit_code == 0, exported.output
+    export = json.loads(exported.output)
+    assert {"statements", "missing_groups", "emergent"} <= set(export)
+    assert export["missing_groups"] == ["government", "community", "served", "resident"]  # Pol.is groups only
+
+
+def test_merge_report_refuses_a_bad_file_without_a_traceback(tmp_path):
+    from tests.deliberation.merging.polis_data import POLIS
+
+    bad = tmp_path / "votes.csv"
+    bad.write_text("timestamp,comment-id,voter-id,vote\n1,7,1,yes\n")
+    result = CliRunner().invoke(main, ["merge-report", str(bad)])
+    assert result.exit_code == 1 and result.exception is not None
+    assert "Error: votes.csv, line 2: a vote is 1, -1 or 0, not “yes”." in result.output
+    assert "Traceback" not in result.output
+    good = POLIS / "london.youth.policing" / "votes.csv"
+    missing = CliRunner().invoke(main, ["merge-report", str(good), "--groups", str(tmp_path / "none.csv")])
+    assert missing.exit_code == 1 and "none.csv cannot be opened" in missing.output
