@@ -1,0 +1,55 @@
+"""Reminders before a shift and the leaders' question after it, as the periodic job runs them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from accounts import notifications
+from core import jobs, schedules
+from tests.factories import make_shift
+from volunteers import reminders, signups, waitlist
+
+
+def told(session, user) -> list[str]:
+    return [n.kind for n in notifications.notifications_for(session, user).items]
+
+
+def test_the_day_before_and_on_the_day_each_once(session, crew, frozen):
+    shift = make_shift(session, crew.liu, crew.team, starts_at=frozen.now + timedelta(days=2))
+    signups.sign_up(session, crew.cast.wang_ayi, shift_id=shift.id)
+    assert reminders.send_due_reminders(session, frozen.now) == 0
+    frozen.set(shift.starts_at - timedelta(hours=24))
+    assert reminders.send_due_reminders(session, frozen.now) == 1
+    assert reminders.send_due_reminders(session, frozen.advance(minutes=15)) == 0  # stamped: once
+    frozen.set(shift.starts_at - timedelta(hours=3))
+    assert reminders.send_due_reminders(session, frozen.now) == 1
+    assert told(session, crew.cast.wang_ayi) == ["volunteer_reminder_day", "volunteer_reminder_eve"]
+
+
+def test_no_eve_reminder_for_a_signup_made_within_the_day_and_none_for_the_cancelled(session, crew, frozen):
+    shift = make_shift(session, crew.liu, crew.team, starts_at=frozen.now + timedelta(hours=20))
+    signups.sign_up(session, crew.cast.wang_ayi, shift_id=shift.id)
+    gone = signups.sign_up(session, crew.cast.li_shifu, shift_id=shift.id)
+    signups.cancel_signup(session, crew.cast.li_shifu, signup_id=gone.id)
+    reminders.send_due_reminders(session, frozen.now)
+    assert told(session, crew.cast.wang_ayi) == []
+    frozen.set(shift.starts_at - timedelta(hours=2))
+    reminders.send_due_reminders(session, frozen.now)
+    assert told(session, crew.cast.wang_ayi) == ["volunteer_reminder_day"]
+    assert told(session, crew.cast.li_shifu) == []
+
+
+def test_leaders_are_asked_who_came_once_while_someone_is_unmarked(session, crew, frozen):
+    shift = make_shift(session, crew.liu, crew.team, starts_at=frozen.now + timedelta(hours=5))
+    empty = make_shift(session, crew.liu, crew.team, starts_at=shift.starts_at + timedelta(hours=1))
+    signups.sign_up(session, crew.cast.wang_ayi, shift_id=shift.id)
+    frozen.set(empty.ends_at)
+    reminders.send_due_reminders(session, frozen.now)
+    reminders.send_due_reminders(session, frozen.advance(minutes=15))
+    assert told(session, crew.liu).count("volunteer_attendance_due") == 1
+    assert empty.attendance_asked_at is not None  # looked at, nobody to ask about
+
+
+def test_the_volunteer_jobs_are_scheduled_and_handled():
+    assert {reminders.REMINDERS_JOB, waitlist.SWEEP_JOB} <= {s.kind for s in schedules.SCHEDULES.values()}
+    assert {reminders.REMINDERS_JOB, waitlist.SWEEP_JOB, waitlist.EXPIRE_JOB} <= set(jobs.HANDLERS)
