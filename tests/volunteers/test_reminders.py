@@ -53,3 +53,23 @@ def test_leaders_are_asked_who_came_once_while_someone_is_unmarked(session, crew
 def test_the_volunteer_jobs_are_scheduled_and_handled():
     assert {reminders.REMINDERS_JOB, waitlist.SWEEP_JOB} <= {s.kind for s in schedules.SCHEDULES.values()}
     assert {reminders.REMINDERS_JOB, waitlist.SWEEP_JOB, waitlist.EXPIRE_JOB} <= set(jobs.HANDLERS)
+
+
+def test_the_offer_jobs_run_through_their_handlers(session, sessions, crew, frozen):
+    from sqlalchemy import select
+
+    from core.jobs import Claim, JobContext
+
+    shift = make_shift(session, crew.liu, crew.team, capacity=1)
+    first, second = crew.residents(2)
+    mine = signups.sign_up(session, first, shift_id=shift.id)
+    offered = signups.sign_up(session, second, shift_id=shift.id)
+    signups.cancel_signup(session, first, signup_id=mine.id)
+    session.commit()  # the test's savepoint: the handlers' own sessions see it
+    job = session.scalar(select(jobs.Job).where(jobs.Job.kind == waitlist.EXPIRE_JOB))
+    context = JobContext(sessions, Claim(job.id, job.kind, job.payload, "token", 1, frozen.now))
+    frozen.set(job.run_at)
+    waitlist.run_expire_offer(context, job.payload)
+    waitlist.run_sweep(context, {})  # nothing left to do: idempotent
+    session.expire_all()
+    assert session.get(type(offered), offered.id).status is signups.S.expired
