@@ -32,10 +32,12 @@ def can_lead_team(actor: User | None, team: Team) -> bool:
 
 
 def can_create_team(actor: User | None) -> bool:
+    """Founding a team (成立服务队) is for admins."""
     return is_admin(actor)
 
 
 def is_signed_in(actor: User | None) -> bool:
+    """A signed-in, active account (visitors may look, not sign up)."""
     return actor is not None and actor.is_active
 
 
@@ -45,6 +47,7 @@ def can_act_on_signup(actor: User | None, signup: Signup, team: Team) -> bool:
 
 
 def require_signed_in(actor: User | None) -> User:
+    """The actor, or ``PermissionDenied`` for a visitor or a suspended account."""
     if not is_signed_in(actor):
         raise PermissionDenied()
     assert actor is not None
@@ -52,6 +55,7 @@ def require_signed_in(actor: User | None) -> User:
 
 
 def get_team(session: Session, team_id: int, *, lock: bool = False) -> Team:
+    """The team, row-locked with ``lock`` (its leaders change); ``NotFound`` if missing."""
     team = session.get(Team, team_id, with_for_update=FOR_UPDATE if lock else None, populate_existing=lock)
     if team is None:
         raise NotFound()
@@ -132,6 +136,7 @@ def access_signup(
 
 
 def is_member(session: Session, team_id: int, user_id: int) -> bool:
+    """Whether the person is an active member (队员) of the team."""
     found = session.scalar(
         select(Membership.user_id).where(
             Membership.team_id == team_id,

@@ -82,6 +82,7 @@ def is_resident_id(number: str) -> bool:
 
 
 def is_id_number(id_type: IdType, number: str) -> bool:
+    """A well-formed number for the document: fully checked for a resident ID, by shape otherwise."""
     return is_resident_id(number) if id_type is IdType.resident_id else bool(OTHER_ID.match(number))
 
 

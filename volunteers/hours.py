@@ -176,4 +176,5 @@ def team_hours(session: Session, actor: User | None, *, team_id: int) -> list[Ho
 
 
 def total_minutes(lines: Iterable[HoursLine], *, verified_only: bool = False) -> int:
+    """The minutes of ``lines`` added up (累计时长), only the verified ones if asked."""
     return sum(line.minutes for line in lines if line.verified or not verified_only)

@@ -58,6 +58,7 @@ def revoke_feed(session: Session, actor: User | None) -> None:
 
 
 def has_feed(session: Session, user_id: int) -> bool:
+    """Whether the volunteer has a calendar address that works."""
     return session.get(CalendarFeed, user_id) is not None
 
 

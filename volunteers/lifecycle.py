@@ -37,6 +37,7 @@ ACTIVE = frozenset({S.pending_approval, S.waitlisted, S.offered, S.confirmed})
 
 
 def can_move(signup: Signup, to: SignupStatus) -> bool:
+    """Whether the table allows ``signup`` to go to ``to`` now."""
     return to in MOVES[signup.status]
 
 

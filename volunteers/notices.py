@@ -87,6 +87,7 @@ def local_text(moment: datetime) -> str:
 
 
 def shift_params(shift: Shift, **extra: Any) -> dict[str, Any]:
+    """The values every shift notification's text uses: title, local time, place."""
     return {"shift": shift.title, "when": local_text(shift.starts_at), "place": shift.place, **extra}
 
 

@@ -201,11 +201,21 @@ def step_down(session: Session, actor: User | None, *, team_id: int, user_id: in
     membership = session.get(Membership, (team.id, user_id))
     if membership is None or membership.role is not MemberRole.leader:
         raise NotFound()
-    if len(team.leaders) <= 1:
+    if _leader_count(session, team.id) <= 1:
         raise Conflict(N_("A team needs a leader. Appoint another leader first."))
     membership.role = MemberRole.member
     audit.record(session, actor, "team.remove_leader", "team", team.id, user_id=user_id)
     return membership
+
+
+def _leader_count(session: Session, team_id: int) -> int:
+    """Counted afresh under the team's lock (a loaded ``leaders`` list may predate the lock)."""
+    statement = select(func.count()).where(
+        Membership.team_id == team_id,
+        Membership.role == MemberRole.leader,
+        Membership.status == MemberStatus.active,
+    )
+    return session.scalar(statement) or 0
 
 
 def join_team(session: Session, actor: User | None, *, team_id: int) -> Membership:
@@ -243,7 +253,7 @@ def leave_team(session: Session, actor: User | None, *, team_id: int) -> None:
     membership = session.get(Membership, (team.id, person.id))
     if membership is None:
         raise NotFound()
-    if membership.role is MemberRole.leader and len(team.leaders) <= 1:
+    if membership.role is MemberRole.leader and _leader_count(session, team.id) <= 1:
         raise Conflict(N_("A team needs a leader. Appoint another leader before you leave."))
     session.delete(membership)
 
