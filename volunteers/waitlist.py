@@ -14,6 +14,7 @@ safety net; both are idempotent, since an offer expires only while it is still h
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -30,7 +31,6 @@ from volunteers.access import (
     get_team,
     lock_shift,
     lock_volunteers,
-    reload_signup,
     shift_of_signup,
 )
 from volunteers.lifecycle import move
@@ -103,29 +103,40 @@ def accept_offer(session: Session, actor: User | None, *, signup_id: int) -> Sig
     return signup
 
 
-def expire_offer(session: Session, signup_id: int, now: datetime) -> bool:
-    """Let a due offer run out and offer the place to the next in line. False when nothing was due."""
-    shift = lock_shift(session, shift_of_signup(session, signup_id))
-    signup = reload_signup(session, signup_id)
-    if signup.status is not S.offered or signup.offer_expires_at is None or signup.offer_expires_at > now:
-        return False
-    line = next_in_line(session, shift.id, 1)
-    lock_volunteers(session, [signup.user_id, *(s.user_id for s in line)])
-    move(shift, signup, S.expired, now)
-    tell(session, [signup.user_id], "volunteer_offer_expired", shift)
+def expire_offers(session: Session, shift_id: int, now: datetime) -> int:
+    """Let the shift's due offers run out and offer the places to the next in line; how many ran out.
+
+    One shift per transaction: its lock first, then every volunteer concerned by id, as everywhere.
+    """
+    shift = lock_shift(session, shift_id)
+    due = list(
+        session.scalars(
+            select(Signup)
+            .where(Signup.shift_id == shift.id, Signup.status == S.offered, Signup.offer_expires_at <= now)
+            .order_by(Signup.position)
+        )
+    )
+    if not due:
+        return 0
+    line = next_in_line(session, shift.id, len(due))
+    lock_volunteers(session, [s.user_id for s in (*due, *line)])
+    for signup in due:
+        move(shift, signup, S.expired, now)
+    tell(session, [s.user_id for s in due], "volunteer_offer_expired", shift)
     offer_places(session, shift, line, now)
-    return True
+    return len(due)
 
 
-def expire_due_offers(session: Session, now: datetime) -> int:
-    """Expire every due offer (the sweep), shifts in id order; how many ran out."""
-    due = session.execute(
-        select(Signup.id)
+def shifts_with_due_offers(session: Session, now: datetime) -> list[int]:
+    """Shifts with an offer past its expiry, by id (the sweep takes them one transaction each)."""
+    statement = (
+        select(Signup.shift_id)
         .where(Signup.status == S.offered, Signup.offer_expires_at <= now)
-        .order_by(Signup.shift_id, Signup.id)
+        .group_by(Signup.shift_id)
+        .order_by(Signup.shift_id)
         .limit(SWEEP_BATCH)
-    ).scalars()
-    return sum(expire_offer(session, signup_id, now) for signup_id in list(due))
+    )
+    return list(session.scalars(statement))
 
 
 def demote_over_capacity(session: Session, shift: Shift, capacity: int, now: datetime) -> list[Signup]:
@@ -157,14 +168,26 @@ def movable_places(session: Session, shift_id: int) -> int:
 
 @handler(EXPIRE_JOB, timeout=30)
 def run_expire_offer(context: JobContext, payload: dict[str, Any]) -> None:
-    """The job at an offer's expiry."""
-    run_write(context.sessions, lambda session: expire_offer(session, int(payload["signup_id"]), clock.now()))
+    """The job at an offer's expiry: that shift's due offers run out (a no-op if accepted meanwhile)."""
+
+    def work(session: Session) -> int:
+        return expire_offers(session, shift_of_signup(session, int(payload["signup_id"])), clock.now())
+
+    run_write(context.sessions, work)
 
 
 @handler(SWEEP_JOB, timeout=120)
 def run_sweep(context: JobContext, payload: dict[str, Any]) -> None:
-    """The safety net: expire whatever offers are due (a lost or late job)."""
-    run_write(context.sessions, lambda session: expire_due_offers(session, clock.now()))
+    """The safety net for a lost or late job: every due offer, one shift per transaction.
+
+    Not all shifts in one transaction: it would hold one shift's volunteers while waiting for the
+    next shift, against the lock order, and could deadlock with a cancellation there.
+    """
+    now = clock.now()
+    with context.sessions.read() as session:
+        due = shifts_with_due_offers(session, now)
+    for shift_id in due:
+        run_write(context.sessions, partial(expire_offers, shift_id=shift_id, now=now))
 
 
 every(SWEEP_JOB, SWEEP_JOB, EveryMinutes(5))

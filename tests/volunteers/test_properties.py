@@ -47,7 +47,7 @@ def check(session, shift_id: int) -> None:  # type: ignore[no-untyped-def]
 
 def step(session, crew, frozen, shift: Shift, action: str, value: int) -> None:  # type: ignore[no-untyped-def]
     if action == "expire":
-        waitlist.expire_due_offers(session, frozen.advance(hours=value))
+        waitlist.expire_offers(session, shift.id, frozen.advance(hours=value))
     elif action == "capacity":
         draft = shift_draft(starts_at=shift.starts_at, capacity=value)
         shifts.edit_shift(session, crew.liu, shift_id=shift.id, draft=draft)

@@ -73,3 +73,24 @@ def test_the_offer_jobs_run_through_their_handlers(session, sessions, crew, froz
     waitlist.run_sweep(context, {})  # nothing left to do: idempotent
     session.expire_all()
     assert session.get(type(offered), offered.id).status is signups.S.expired
+
+
+def test_the_sweep_expires_due_offers_of_every_shift(session, sessions, crew, frozen):
+    from core.jobs import Claim, JobContext
+
+    people = crew.residents(4)
+    shifts_made = []
+    for n in range(2):
+        shift = make_shift(
+            session, crew.liu, crew.team, capacity=1, starts_at=frozen.now + timedelta(days=2 + n)
+        )
+        mine = signups.sign_up(session, people[2 * n], shift_id=shift.id)
+        signups.sign_up(session, people[2 * n + 1], shift_id=shift.id)
+        signups.cancel_signup(session, people[2 * n], signup_id=mine.id)
+        shifts_made.append(shift)
+    session.commit()
+    frozen.advance(hours=12)
+    waitlist.run_sweep(JobContext(sessions, Claim(0, waitlist.SWEEP_JOB, {}, "token", 1, frozen.now)), {})
+    session.expire_all()
+    assert waitlist.shifts_with_due_offers(session, frozen.now) == []
+    assert [told(session, people[2 * n + 1])[0] for n in range(2)] == ["volunteer_offer_expired"] * 2

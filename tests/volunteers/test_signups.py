@@ -223,14 +223,15 @@ def test_an_offer_not_accepted_in_time_passes_to_the_next(session, crew, frozen)
     signups.sign_up(session, third, shift_id=shift.id)
     signups.cancel_signup(session, first, signup_id=mine.id)
     frozen.advance(hours=11)
-    assert waitlist.expire_offer(session, offered.id, frozen.now) is False  # not due yet
+    assert waitlist.expire_offers(session, shift.id, frozen.now) == 0  # not due yet
     frozen.advance(hours=1)
     with pytest.raises(Invalid):
         waitlist.accept_offer(session, second, signup_id=offered.id)
-    assert waitlist.expire_due_offers(session, frozen.now) == 1
+    assert waitlist.shifts_with_due_offers(session, frozen.now) == [shift.id]
+    assert waitlist.expire_offers(session, shift.id, frozen.now) == 1
     assert statuses(session, shift.id)[1:] == [(second.id, S.expired), (third.id, S.offered)]
     assert kinds_told(session, second) == ["volunteer_offer_expired", "volunteer_offer"]
-    assert waitlist.expire_offer(session, offered.id, frozen.now) is False  # the job, late: nothing
+    assert waitlist.expire_offers(session, shift.id, frozen.now) == 0  # the job, late: nothing
     assert taken(session, shift.id) == 1
 
 
@@ -241,7 +242,7 @@ def test_the_last_offer_expiring_frees_the_place(session, crew, frozen):
     signups.sign_up(session, second, shift_id=shift.id)
     signups.cancel_signup(session, first, signup_id=mine.id)
     frozen.advance(hours=12)
-    waitlist.expire_due_offers(session, frozen.now)
+    waitlist.expire_offers(session, shift.id, frozen.now)
     assert taken(session, shift.id) == 0
     assert (
         signups.sign_up(session, first, shift_id=shift.id).status is S.confirmed
@@ -257,7 +258,7 @@ def test_the_offer_window_is_shorter_near_the_start_and_none_at_the_last_minute(
     signups.cancel_signup(session, first, signup_id=mine.id)
     assert waiting.offer_expires_at == frozen.now + timedelta(hours=2)  # half of the four hours left
     frozen.set(start - timedelta(minutes=20))
-    waitlist.expire_due_offers(session, frozen.now)
+    waitlist.expire_offers(session, shift.id, frozen.now)
     assert waiting.status is S.expired
     assert taken(session, shift.id) == 0  # ten minutes to offer in: left to whoever signs up
 
