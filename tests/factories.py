@@ -1,15 +1,21 @@
-"""Nouns for tests: accounts and cells made through the services, never by setting columns."""
+"""Nouns for tests: accounts, cells, teams and shifts made through the services, never by setting columns."""
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from accounts import roles
 from accounts.models import Role, StakeholderGroup, User
 from accounts.passwords import Hasher
+from core import clock
 from grid import cells
 from grid.models import GridCell
 from grid.residents import register_resident
+from volunteers.models import JoinPolicy, Shift, Team
+from volunteers.shifts import ShiftDraft, create_shift
+from volunteers.teams import TeamDraft, create_team
 
 PASSWORD = "correct horse battery"
 
@@ -71,3 +77,52 @@ def make_cell(
     )
     session.flush()  # callers link people to the cell by id
     return cell
+
+
+def make_team(
+    session: Session,
+    admin: User,
+    leader: User,
+    *,
+    name: str = "柳岸社区志愿服务队",
+    cells: tuple[str, ...] = (),
+    join_policy: JoinPolicy = JoinPolicy.open,
+    **overrides: int,
+) -> Team:
+    """A volunteer team founded by an admin with ``leader`` as its first leader."""
+    draft = TeamDraft(
+        name=name,
+        organisation=f"清河街道{name}",
+        description="清扫、巡逻、助老。",
+        join_policy=join_policy,
+        cell_codes=cells,
+        **overrides,  # type: ignore[arg-type]
+    )
+    return create_team(session, admin, draft=draft, leader_id=leader.id)
+
+
+def shift_draft(
+    *,
+    title: str = "周末河道清扫",
+    starts_at: datetime | None = None,
+    hours: float = 3,
+    capacity: int = 5,
+    **fields: object,
+) -> ShiftDraft:
+    """A shift form's values: two days from now unless ``starts_at`` is given."""
+    start = starts_at or clock.now() + timedelta(days=2)
+    return ShiftDraft(
+        title=title,
+        place="柳岸公园南门",
+        starts_at=start,
+        ends_at=start + timedelta(hours=hours),
+        capacity=capacity,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def make_shift(session: Session, leader: User, team: Team, **draft: object) -> Shift:
+    """A one-off shift posted by a leader of ``team``."""
+    shift = create_shift(session, leader, team_id=team.id, draft=shift_draft(**draft))  # type: ignore[arg-type]
+    session.flush()
+    return shift

@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute
 
 from core.errors import N_
 from web.feature import Feature, HomeArea, Link, MenuEntry, NavItem
-from web.routes import accounts, admin, files, grid, home, jobs, notifications, settings
+from web.routes import accounts, admin, files, grid, home, jobs, notifications, settings, volunteers
 from web.urls import Urls
 
 FEATURES: tuple[Feature, ...] = (
@@ -29,6 +29,7 @@ FEATURES: tuple[Feature, ...] = (
     admin.feature,
     jobs.feature,
     settings.feature,
+    volunteers.feature,
 )
 
 
