@@ -109,6 +109,26 @@ def _channels_wanted(session: Session, user_ids: list[int], kind: str) -> dict[i
     return wanted
 
 
+def unread_about(
+    session: Session, user_ids: Iterable[int], kinds: Iterable[str], target_kind: str, target_id: object
+) -> set[int]:
+    """Who among ``user_ids`` already has an unread notification of ``kinds`` about this target: the
+    people a feature that tells "once until read" leaves out."""
+    people = list(set(user_ids))
+    if not people:
+        return set()
+    rows = session.scalars(
+        select(Notification.user_id).where(
+            Notification.user_id.in_(people),
+            Notification.kind.in_(list(kinds)),
+            Notification.target_kind == target_kind,
+            Notification.target_id == str(target_id),
+            Notification.read_at.is_(None),
+        )
+    )
+    return set(rows)
+
+
 def unread_count(session: Session, user_id: int) -> int:
     return (
         session.scalar(

@@ -73,7 +73,7 @@ def prepare(var: Path) -> dict[str, str]:
                 group=StakeholderGroup.resident,
             )
         site_settings.change(
-            session, SimpleNamespace(id=None, username="bench"), "rate.login_per_ip", "1000000/60"
+            session, SimpleNamespace(id=None, username="bench"), "rate.login_per_ip", "100000/60"
         )
 
     run_write(Sessions(engine), load)

@@ -13,7 +13,7 @@ import enum
 import logging
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -136,6 +136,11 @@ class Sessions:
 
 
 T = TypeVar("T")
+
+
+def rows_as(cls: Callable[..., T], rows: Iterable[Any]) -> list[T]:
+    """Result rows as frozen dataclasses whose fields are the selected columns, in order."""
+    return [cls(*row) for row in rows]
 
 
 def rowcount(result: Any) -> int:

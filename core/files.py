@@ -153,6 +153,27 @@ def file_summaries(session: Session, owner_kind: str, owner_id: object) -> list[
     return [FileSummary(*row) for row in rows]
 
 
+def summaries_for(session: Session, owner_kind: str, owner_ids: list[object]) -> dict[str, list[FileSummary]]:
+    """The files of several owners of one kind in one query (a page of posts), by owner id."""
+    found: dict[str, list[FileSummary]] = {}
+    if not owner_ids:
+        return found
+    rows = session.execute(
+        select(
+            StoredFile.owner_id,
+            StoredFile.id,
+            StoredFile.original_name,
+            StoredFile.size,
+            StoredFile.content_type,
+        )
+        .where(StoredFile.owner_kind == owner_kind, StoredFile.owner_id.in_([str(i) for i in owner_ids]))
+        .order_by(StoredFile.id)
+    )
+    for row in rows:
+        found.setdefault(row[0], []).append(FileSummary(*row[1:]))
+    return found
+
+
 def files_of(session: Session, owner_kind: str, owner_id: object) -> list[StoredFile]:
     """An object's files, oldest first."""
     return list(
@@ -281,23 +302,58 @@ def store(
     max_bytes: int,
 ) -> StoredFile:
     """Check and keep an uploaded file for its owner. Raises ``Invalid`` before anything is written."""
+    prepared = prepare(upload, name=name, max_bytes=max_bytes)
+    return keep(
+        session, upload_dir, prepared, owner_kind=owner_kind, owner_id=owner_id, uploaded_by_id=uploaded_by_id
+    )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An upload that passed every check, re-encoded if it is a picture, not yet stored."""
+
+    data: bytes
+    content_type: str
+    name: str
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+def prepare(upload: BinaryIO, *, name: str, max_bytes: int) -> Prepared:
+    """Read, check and clean an upload (``Invalid`` says why not), so a form with several files can
+    check them all before it writes anything."""
     data = read_capped(upload, max_bytes)
     content_type = check_upload(data, name)
     if content_type in IMAGE_TYPES:
         data, content_type = _reencode(data, content_type)
-    digest = hashlib.sha256(data).hexdigest()
+    shown = clean_name(name) if content_type != "text/plain" else plain_text_name(name)
+    return Prepared(data, content_type, shown)
+
+
+def keep(
+    session: Session,
+    upload_dir: Path,
+    prepared: Prepared,
+    *,
+    owner_kind: str,
+    owner_id: object,
+    uploaded_by_id: int | None,
+) -> StoredFile:
+    """Store a prepared upload for its owner."""
     stored = StoredFile(
-        sha256=digest,
-        size=len(data),
-        content_type=content_type,
-        extension=ALLOWED[content_type],
-        original_name=clean_name(name) if content_type != "text/plain" else plain_text_name(name),
+        sha256=hashlib.sha256(prepared.data).hexdigest(),
+        size=len(prepared.data),
+        content_type=prepared.content_type,
+        extension=ALLOWED[prepared.content_type],
+        original_name=prepared.name,
         owner_kind=owner_kind,
         owner_id=str(owner_id),
         uploaded_by_id=uploaded_by_id,
         created_at=clock.now(),
     )
-    _write_once(upload_dir / stored.relative_path, data)
+    _write_once(upload_dir / stored.relative_path, prepared.data)
     session.add(stored)
     return stored
 

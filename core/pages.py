@@ -45,7 +45,12 @@ def clamp(number: int | None) -> int:
 
 
 def paginate(
-    session: Session, statement: Select[Any], *, page: int, per_page: int, rows: bool = False
+    session: Session,
+    statement: Select[*tuple[Any, ...]],
+    *,
+    page: int,
+    per_page: int,
+    rows: bool = False,
 ) -> Page[Any]:
     """Run ``statement`` for page ``page``: ORM objects by default, ``rows=True`` for column rows."""
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0

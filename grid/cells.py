@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from core import clock
+from core import clock, events
 from core.errors import N_, FieldErrors, NotFound
 from grid.models import GridCell, Residence
 
@@ -24,6 +24,15 @@ CODE_RE = re.compile(r"^\d{15}$")
 def is_cell_code(code: str) -> bool:
     """True for a well-formed 15-digit unit-grid code."""
     return bool(CODE_RE.match(code))
+
+
+@dataclass(frozen=True)
+class CellAdded:
+    """Published when a cell is created (划分网格): other features give it what it needs, such as a board."""
+
+    cell_id: int
+    code: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -141,4 +150,6 @@ def add_cell(
         created_at=clock.now(),
     )
     session.add(cell)
+    session.flush()  # subscribers name the new cell by id
+    events.publish(session, CellAdded(cell.id, cell.code, cell.name))
     return cell

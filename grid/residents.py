@@ -101,14 +101,25 @@ HOME = (
 
 
 def home_cell(session: Session, user_id: int) -> CellSummary | None:
-    """The person's home cell, or None."""
-    row = session.execute(HOME, {"user": user_id}).first()
-    return CellSummary(*row) if row else None
+    """The person's home cell, or None. Kept for the session's length: the home page's areas each ask."""
+    known = session.info.setdefault(_HOMES, {})
+    if user_id not in known:
+        row = session.execute(HOME, {"user": user_id}).first()
+        known[user_id] = CellSummary(*row) if row else None
+    return known[user_id]  # type: ignore[no-any-return]
+
+
+_HOMES = "gongzhi_home_cells"
+
+
+def _forget_home(session: Session, user_id: int) -> None:
+    session.info.get(_HOMES, {}).pop(user_id, None)
 
 
 def move_home(session: Session, actor: User, cell_code: str) -> GridCell | None:
     """Set (or with an empty code, clear) the acting person's own home cell."""
     residence = session.get(Residence, actor.id)
+    _forget_home(session, actor.id)
     if not cell_code:
         if residence is not None:
             session.delete(residence)

@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute
 
 from core.errors import N_
 from web.feature import Feature, HomeArea, Link, MenuEntry, NavItem
-from web.routes import accounts, admin, files, grid, home, jobs, notifications, settings, volunteers
+from web.routes import accounts, admin, files, forums, grid, home, jobs, notifications, settings, volunteers
 from web.urls import Urls
 
 FEATURES: tuple[Feature, ...] = (
@@ -26,6 +26,7 @@ FEATURES: tuple[Feature, ...] = (
     notifications.feature,
     files.feature,
     grid.feature,
+    forums.feature,
     admin.feature,
     jobs.feature,
     settings.feature,
@@ -44,15 +45,6 @@ class Planned:
 
 
 PLANNED: tuple[Planned, ...] = (
-    Planned(
-        "forums",
-        N_("Forums"),
-        N_("Forums (共话家园)"),
-        N_(
-            "Boards per grid and theme where every side states its case: for, against, additions and "
-            "questions side by side."
-        ),
-    ),
     Planned(
         "consultations",
         N_("Consultations"),

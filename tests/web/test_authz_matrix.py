@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 from accounts import logins, notifications
 from core import jobs
 from core.worker import Worker
+from deliberation.forums import posts as forum_posts
+from deliberation.forums import threads
 from grid import attachments, roster
 from tests.conftest import log_in, post_form
 from tests.factories import PASSWORD
@@ -48,6 +50,10 @@ def signed_in(status: int, visitor: int) -> Expect:
 
 def admins(status: int, visitor: int) -> Expect:
     return lambda role: status if role == "admin" else visitor if role == "visitor" else 403
+
+
+def moderators(status: int, visitor: int) -> Expect:
+    return lambda role: status if role in ("sun_banzhu", "admin") else visitor if role == "visitor" else 403
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,19 @@ GETS = [
     Row("admin.jobs", "/admin/jobs", admins(PAGE, LOGIN)),
     Row("admin.audit", "/admin/audit", admins(PAGE, LOGIN)),
     Row("admin.settings", "/admin/settings", admins(PAGE, LOGIN)),
+    Row("forums.index", "/forums/", everyone(PAGE)),
+    Row("forums.board", "/forums/boards/{board}", everyone(PAGE)),
+    Row("forums.new_thread", "/forums/boards/{board}/new", signed_in(PAGE, LOGIN)),
+    Row("forums.thread", "/forums/threads/{thread}", everyone(PAGE)),
+    Row("forums.new_posts", "/forums/threads/{thread}/new?after=999", everyone(204)),
+    Row("forums.post", "/forums/posts/{other_forum_post}", everyone(303)),
+    Row("forums.edit_form", "/forums/posts/{own_forum_post}/edit", signed_in(PAGE, LOGIN), variant="own"),
+    Row("forums.edit_form", "/forums/posts/{other_forum_post}/edit", signed_in(403, LOGIN), variant="other"),
+    Row("forums.history", "/forums/posts/{other_forum_post}/history", everyone(PAGE)),
+    Row("forums.report_form", "/forums/posts/{other_forum_post}/report", signed_in(PAGE, LOGIN)),
+    Row("forums.person", "/forums/people/wang_ayi", everyone(PAGE)),
+    Row("forums.queue", "/forums/moderation", moderators(PAGE, LOGIN)),
+    Row("admin.forum_boards", "/admin/forums", admins(PAGE, LOGIN)),
 ]
 DONE, REFUSED = 303, 403  # a POST a visitor may not make is refused outright
 # in this order: the later rows undo what earlier rows need (the roster post, the login itself)
@@ -127,14 +146,14 @@ POSTS = [
     ),
     Row(
         "notifications.read",
-        "/accounts/notifications/{own}/read",
+        "/accounts/notifications/{own_note}/read",
         signed_in(DONE, REFUSED),
         "POST",
         variant="own",
     ),
     Row(
         "notifications.read",
-        "/accounts/notifications/{other}/read",
+        "/accounts/notifications/{other_note}/read",
         signed_in(404, REFUSED),
         "POST",
         variant="other",
@@ -172,6 +191,85 @@ POSTS = [
         {"lockout.pair_failures": "6"},
     ),
     Row(
+        "forums.start_thread",
+        "/forums/boards/{board}/threads",
+        signed_in(DONE, REFUSED),
+        "POST",
+        {"title": "新话题", "body": "想商量一件事"},
+    ),
+    Row("forums.follow_board", "/forums/boards/{board}/follow", signed_in(DONE, REFUSED), "POST"),
+    Row(
+        "forums.reply",
+        "/forums/threads/{thread}/posts",
+        signed_in(DONE, REFUSED),
+        "POST",
+        {"body": "我补充一句"},
+    ),
+    Row("forums.follow_thread", "/forums/threads/{thread}/follow", signed_in(DONE, REFUSED), "POST"),
+    Row(
+        "forums.edit",
+        "/forums/posts/{own_forum_post}/edit",
+        signed_in(DONE, REFUSED),
+        "POST",
+        {"body": "改一下"},
+        variant="own",
+    ),
+    Row(
+        "forums.edit",
+        "/forums/posts/{other_forum_post}/edit",
+        signed_in(403, REFUSED),
+        "POST",
+        {"body": "改别人的"},
+        variant="other",
+    ),
+    Row("forums.react", "/forums/posts/{other_forum_post}/reaction", signed_in(DONE, REFUSED), "POST"),
+    Row(
+        "forums.report",
+        "/forums/posts/{other_forum_post}/report",
+        signed_in(DONE, REFUSED),
+        "POST",
+        {"reason": "不友善"},
+    ),
+    Row(
+        "forums.delete",
+        "/forums/posts/{own_forum_post}/delete",
+        signed_in(DONE, REFUSED),
+        "POST",
+        variant="own",
+    ),
+    Row(
+        "forums.delete",
+        "/forums/posts/{other_forum_post}/delete",
+        signed_in(403, REFUSED),
+        "POST",
+        variant="other",
+    ),
+    Row(
+        "forums.hide",
+        "/forums/posts/{other_forum_post}/hide",
+        moderators(DONE, REFUSED),
+        "POST",
+        {"reason": "人身攻击"},
+    ),
+    Row("forums.restore", "/forums/posts/{other_forum_post}/restore", moderators(DONE, REFUSED), "POST"),
+    Row("forums.dismiss", "/forums/posts/{other_forum_post}/dismiss", moderators(DONE, REFUSED), "POST"),
+    Row("forums.pin", "/forums/threads/{thread}/pin", moderators(DONE, REFUSED), "POST", {"pinned": "1"}),
+    Row(
+        "forums.move",
+        "/forums/threads/{thread}/move",
+        moderators(DONE, REFUSED),
+        "POST",
+        {"board": "{board}"},
+    ),
+    Row("forums.lock", "/forums/threads/{thread}/lock", moderators(DONE, REFUSED), "POST", {"locked": "1"}),
+    Row(
+        "admin.forum_board_add",
+        "/admin/forums",
+        admins(DONE, REFUSED),
+        "POST",
+        {"slug": "lvhua", "title": "绿化"},
+    ),
+    Row(
         "accounts.end_device",
         "/accounts/logins/{own_device}/end",
         signed_in(DONE, REFUSED),
@@ -193,25 +291,19 @@ POSTS = [
 @dataclass
 class World:
     ids: dict[str, object]
+    mine: dict[str, dict[str, object]]  # role -> what of each kind is the viewer's own
+    theirs: dict[str, dict[str, object]]  # role -> someone else's of each kind
 
     def fill(self, text: str, role: str) -> str:
-        return text.format(
-            **self.ids,
-            own=self.ids[f"note:{role}"],
-            other=self.ids["note:other:" + role],
-            own_device=self.ids[f"device:{role}"],
-            other_device=self.ids["device:other:" + role],
-        )
+        own = {f"own_{kind}": value for kind, value in self.mine[role].items()}
+        other = {f"other_{kind}": value for kind, value in self.theirs[role].items()}
+        return text.format(**self.ids, **own, **other)
 
 
 @pytest.fixture
 def world(session: Session, sessions, settings, cast) -> World:
     people = [cast.wang_ayi, cast.li_shifu, cast.chen_weiyuan, cast.zhou_jiaoshou, cast.zhang_wangge]
     people += [cast.sun_banzhu, cast.admin]
-    notes = {
-        p.username: notifications.notify(session, [p.id], "role_granted", "user", p.id, {"role": "x"})[0]
-        for p in people
-    }
     stored = attachments.attach_file(
         session,
         cast.admin,
@@ -225,6 +317,9 @@ def world(session: Session, sessions, settings, cast) -> World:
     session.flush()
     Worker(sessions).run_once()  # no handler: its one attempt fails and the job is dead
     [post] = roster.posts_of(session, cast.zhang_wangge.id)
+    thread = threads.start_thread(
+        session, cast.wang_ayi, board_slug=cast.cell.code, title="楼道杂物", body="谁来清？"
+    )
     ids: dict[str, object] = {
         "cell": cast.cell.code,
         "wang": cast.wang_ayi.id,
@@ -233,14 +328,24 @@ def world(session: Session, sessions, settings, cast) -> World:
         "file": stored.id,
         "job": dead.id,
         "post": post.entry_id,
+        "board": cast.cell.code,
+        "thread": thread.id,
     }
-    devices = {p.username: logins.start_login(session, p.id).login_id for p in people}
-    for role in ROLES:
-        ids[f"note:{role}"] = notes[role].id if role in notes else 0
-        ids[f"device:{role}"] = devices.get(role, 0)  # another device of the same person
-        ids["device:other:" + role] = devices["li_shifu" if role != "li_shifu" else "wang_ayi"]
-        ids["note:other:" + role] = notes["li_shifu" if role != "li_shifu" else "wang_ayi"].id
-    return World(ids)
+    owned = {
+        p.username: {
+            "note": notifications.notify(session, [p.id], "role_granted", "user", p.id, {"role": "x"})[0].id,
+            "device": logins.start_login(session, p.id).login_id,  # another device of the same person
+            "forum_post": forum_posts.post_reply(
+                session, p, thread_id=thread.id, body=f"{p.username} 的看法"
+            ).id,
+        }
+        for p in people
+    }
+    session.flush()
+    nobody = {kind: 0 for kind in owned["admin"]}
+    mine = {role: owned.get(role, nobody) for role in ROLES}
+    theirs = {role: owned["li_shifu" if role != "li_shifu" else "wang_ayi"] for role in ROLES}
+    return World(ids, mine, theirs)
 
 
 def answer(client, row: Row, world: World, role: str) -> int:

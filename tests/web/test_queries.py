@@ -11,6 +11,7 @@ from sqlalchemy import event
 from accounts import notifications, roles
 from accounts.models import Role
 from core import jobs
+from deliberation.forums import posts, threads
 from tests.conftest import log_in
 from tests.factories import PASSWORD, make_cell, make_user
 
@@ -18,7 +19,7 @@ from tests.factories import PASSWORD, make_cell, make_user
 VIEWER = 2
 PAGES = {
     # path: (statements for a visitor, for the resident 王阿姨, or None where she is refused)
-    "/": (1, 2 + VIEWER),  # cell count; her home cell
+    "/": (2, 4 + VIEWER),  # cell count, recent threads; her home cell (asked once), its threads
     "/grid/": (1, 1 + VIEWER),
     "/grid/cells/{cell}": (3, 3 + VIEWER),  # the cell with its resident count; staff; documents
     "/accounts/login": (0, 0 + VIEWER),
@@ -26,6 +27,13 @@ PAGES = {
     "/accounts/me": (None, 5 + VIEWER),  # home cell, its staff, her posts, the picker, her devices
     "/accounts/notifications": (None, 2 + VIEWER),  # one page of them, the total; the unread count
     "/accounts/notifications/settings": (None, 1 + VIEWER),
+    "/forums/": (1, 1 + VIEWER),  # the boards
+    "/forums/boards/{cell}": (3, 4 + VIEWER),  # the board; its threads and their total; whether she follows
+    # the thread, a page of posts (authors, replies, her reactions), the edit window, the opening post's
+    # photos, participants by group; whether she follows
+    "/forums/threads/{thread}": (5, 6 + VIEWER),
+    "/forums/threads/{thread}?view=arguments": (4, 5 + VIEWER),  # the posts that take a stance, no photos
+    "/forums/people/li_shifu": (4, 4 + VIEWER),  # the person, the threads started, posts and their total
 }
 ADMIN_PAGES = {
     "/admin/": 0,
@@ -60,20 +68,32 @@ def queries_for(client, connection, path):
     return len(statements)
 
 
-def fill(path, cast):
-    return path.format(cell=cast.cell.code, wang=cast.wang_ayi.id)
+def fill(path, cast, thread=0):
+    return path.format(cell=cast.cell.code, wang=cast.wang_ayi.id, thread=thread)
 
 
-def test_each_page_runs_its_exact_number_of_statements(client, other_client, connection, cast):
+def debate(session, cast, replies=3):
+    """A thread on the cell's board with ``replies`` replies that take a stance."""
+    thread = threads.start_thread(
+        session, cast.wang_ayi, board_slug=cast.cell.code, title="楼道杂物", body="谁来清？"
+    )
+    for n in range(replies):
+        posts.post_reply(session, cast.li_shifu, thread_id=thread.id, body=f"第{n}条", stance="support")
+    session.flush()
+    return thread
+
+
+def test_each_page_runs_its_exact_number_of_statements(client, other_client, connection, session, cast):
+    thread = debate(session, cast)
     log_in(other_client, "wang_ayi", PASSWORD)
     got, wanted = {}, {}
     for path, (visitor, resident) in PAGES.items():
         if visitor is not None:
             got[f"visitor {path}"], wanted[f"visitor {path}"] = (
-                queries_for(client, connection, fill(path, cast)),
+                queries_for(client, connection, fill(path, cast, thread.id)),
                 visitor,
             )
-        got[f"resident {path}"] = queries_for(other_client, connection, fill(path, cast))
+        got[f"resident {path}"] = queries_for(other_client, connection, fill(path, cast, thread.id))
         wanted[f"resident {path}"] = resident
     log_in(client, "admin", PASSWORD)
     for path, count in ADMIN_PAGES.items():
@@ -98,3 +118,16 @@ def test_list_pages_do_not_grow_with_their_rows(client, connection, session, has
         jobs.enqueue(session, "test.done")
     session.flush()
     assert queries_for(client, connection, path) == few
+
+
+def test_a_thread_and_a_board_do_not_grow_with_their_posts(client, connection, session, cast):
+    thread = debate(session, cast, replies=2)
+    paths = [f"/forums/threads/{thread.id}", f"/forums/threads/{thread.id}?view=arguments"]
+    paths += [f"/forums/boards/{cast.cell.code}"]
+    few = [queries_for(client, connection, path) for path in paths]
+    for _ in range(8):
+        debate(session, cast, replies=4)
+    for n in range(20):
+        posts.post_reply(session, cast.qian_zhuren, thread_id=thread.id, body=f"又一条{n}", stance="oppose")
+    session.flush()
+    assert [queries_for(client, connection, path) for path in paths] == few
