@@ -21,3 +21,10 @@ def local(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(LOCAL_TZ)
+
+
+def from_local(wall_clock: datetime) -> datetime:
+    """A wall-clock time people typed (in Asia/Shanghai) as an aware UTC moment, for storage."""
+    if wall_clock.tzinfo is None:
+        wall_clock = wall_clock.replace(tzinfo=LOCAL_TZ)
+    return wall_clock.astimezone(UTC)

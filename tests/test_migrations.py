@@ -23,3 +23,14 @@ def test_down_to_nothing_and_up_again(migrated):
     assert set(inspect(migrated).get_table_names()) <= {"alembic_version"}
     runner.upgrade(migrated)
     assert {"users", "grid_cells", "audit_log"} <= set(inspect(migrated).get_table_names())
+
+
+def test_every_constraint_and_index_name_fits_postgresql():
+    """PostgreSQL cuts names at 63 bytes; a cut name would differ from the model's and from SQLite's."""
+    from migrations.runner import target_metadata
+
+    names = []
+    for table in target_metadata().tables.values():
+        names += [c.name for c in table.constraints if isinstance(c.name, str)]
+        names += [i.name for i in table.indexes if isinstance(i.name, str)]
+    assert names and [n for n in names if len(n.encode()) > 63] == []

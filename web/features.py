@@ -17,7 +17,19 @@ from starlette.routing import BaseRoute
 
 from core.errors import N_
 from web.feature import Feature, HomeArea, Link, MenuEntry, NavItem
-from web.routes import accounts, admin, files, forums, grid, home, jobs, notifications, settings, volunteers
+from web.routes import (
+    accounts,
+    admin,
+    consultations,
+    files,
+    forums,
+    grid,
+    home,
+    jobs,
+    notifications,
+    settings,
+    volunteers,
+)
 from web.urls import Urls
 
 FEATURES: tuple[Feature, ...] = (
@@ -27,6 +39,7 @@ FEATURES: tuple[Feature, ...] = (
     files.feature,
     grid.feature,
     forums.feature,
+    consultations.feature,
     admin.feature,
     jobs.feature,
     settings.feature,
@@ -45,15 +58,6 @@ class Planned:
 
 
 PLANNED: tuple[Planned, ...] = (
-    Planned(
-        "consultations",
-        N_("Consultations"),
-        N_("Consultations (群议委)"),
-        N_(
-            "Retired officials, experts and scholars on the deliberation committee convene consultations, "
-            "hold meetings and adopt resolutions."
-        ),
-    ),
     Planned(
         "merge",
         "",

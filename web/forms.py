@@ -5,11 +5,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from starlette.datastructures import FormData
 
-from core.errors import Invalid, Message
+from core import clock
+from core.errors import N_, Invalid, Message
 
 # a field longer than this is refused by the service's own length rule; this only bounds the copy kept
 MAX_FIELD_CHARS = 10_000
@@ -30,6 +32,29 @@ def text(form: Mapping[str, Any], name: str, *, strip: bool = True) -> str:
 def number(form: Mapping[str, Any], name: str) -> int | None:
     value = text(form, name)
     return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def local_moment(form: Mapping[str, Any], name: str) -> datetime | None:
+    """A ``datetime-local`` field (Asia/Shanghai wall-clock time) as UTC; None when empty, ``Invalid`` when
+    it does not read as a date and time."""
+    value = text(form, name)
+    if not value:
+        return None
+    try:
+        return clock.from_local(datetime.fromisoformat(value.replace(" ", "T")))
+    except ValueError:
+        raise Invalid(name, N_("Give a date and time such as 2026-12-05 14:30.")) from None
+
+
+def local_day(form: Mapping[str, Any], name: str) -> date | None:
+    """A ``date`` field; None when empty, ``Invalid`` when it is not a date."""
+    value = text(form, name)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(name, N_("Give a date such as 2026-12-05.")) from None
 
 
 def choice(form: Mapping[str, Any], name: str, enum_cls: type[E], message: str) -> E:

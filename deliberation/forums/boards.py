@@ -91,6 +91,17 @@ def open_cell_board(session: Session, cell_code: str, cell_name: str) -> Board:
     return board
 
 
+def open_theme_board(session: Session, slug: str, title: str, description: str = "") -> Board:
+    """A theme board the site itself needs (the consultations' city-wide board), made once."""
+    board = session.scalar(select(Board).where(Board.slug == slug))
+    if board is None:
+        board = Board(
+            slug=slug, kind=BoardKind.theme, title=title, description=description, created_at=clock.now()
+        )
+        session.add(board)
+    return board
+
+
 def open_cell_boards(session: Session) -> int:
     """A board for every grid cell that has none yet; how many were made."""
     existing = set(session.scalars(select(Board.cell_code).where(Board.cell_code.is_not(None))))

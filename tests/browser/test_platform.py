@@ -26,7 +26,8 @@ def test_the_bell_counts_up_without_a_reload_and_empties_when_read(server, brows
         page, admin_page = resident.new_page(), admin.new_page()
         log_in(page, base, "xiao_zhang", password)
         bell = page.locator("#bell")
-        expect(bell.locator(".bell-count")).to_have_count(0)
+        # the demo may have told them things already (a reply in a thread they follow): count from there
+        before = int(bell.locator(".bell-count").inner_text()) if bell.locator(".bell-count").count() else 0
 
         log_in(admin_page, base, "admin", password)
         admin_page.goto(base + "/admin/users?q=xiao_zhang")
@@ -35,7 +36,7 @@ def test_the_bell_counts_up_without_a_reload_and_empties_when_read(server, brows
         admin_page.get_by_text("已保存。").wait_for()
 
         # htmx polls the bell every 15 s; the page is never reloaded
-        expect(bell.locator(".bell-count")).to_have_text("1", timeout=25_000)
+        expect(bell.locator(".bell-count")).to_have_text(str(before + 1), timeout=25_000)
         shoot(page, "bell-desktop")
         bell.get_by_role("link").click()
         page.wait_for_url(re.compile(r"/accounts/notifications$"))

@@ -52,6 +52,13 @@ def admins(status: int, visitor: int) -> Expect:
     return lambda role: status if role == "admin" else visitor if role == "visitor" else 403
 
 
+STEERS = ("zhou_jiaoshou", "chen_weiyuan")  # the consultations' convener and the committee's chair
+
+
+def steerers(status: int, visitor: int, others: int = 403) -> Expect:
+    return lambda role: status if role in STEERS else visitor if role == "visitor" else others
+
+
 def moderators(status: int, visitor: int) -> Expect:
     return lambda role: status if role in ("sun_banzhu", "admin") else visitor if role == "visitor" else 403
 
@@ -106,6 +113,24 @@ GETS = [
     Row("forums.person", "/forums/people/wang_ayi", everyone(PAGE)),
     Row("forums.queue", "/forums/moderation", moderators(PAGE, LOGIN)),
     Row("admin.forum_boards", "/admin/forums", admins(PAGE, LOGIN)),
+    Row("consultations.index", "/consultations/", everyone(PAGE)),
+    Row("consultations.committee", "/consultations/committee", everyone(PAGE)),
+    Row("consultations.new", "/consultations/new", steerers(PAGE, LOGIN)),
+    Row("consultations.detail", "/consultations/{collecting}", everyone(PAGE)),
+    Row("consultations.detail", "/consultations/{draft}", steerers(PAGE, 404, 404), variant="draft"),
+    Row("consultations.meeting_ics", "/consultations/meetings/{meeting}.ics", everyone(PAGE)),
+    Row(
+        "consultations.profile",
+        "/consultations/committee/{own_member}/profile",
+        lambda role: {"visitor": LOGIN, "admin": 404, **dict.fromkeys(STEERS, PAGE)}.get(role, 404),
+        variant="own",
+    ),
+    Row(
+        "consultations.profile",
+        "/consultations/committee/{zhou}/profile",
+        lambda role: {"visitor": LOGIN, "admin": PAGE, "zhou_jiaoshou": PAGE}.get(role, 403),
+        variant="other",
+    ),
 ]
 DONE, REFUSED = 303, 403  # a POST a visitor may not make is refused outright
 # in this order: the later rows undo what earlier rows need (the roster post, the login itself)
@@ -270,6 +295,69 @@ POSTS = [
         {"slug": "lvhua", "title": "绿化"},
     ),
     Row(
+        "consultations.convene",
+        "/consultations/",
+        steerers(DONE, REFUSED),
+        "POST",
+        {"title": "新议题", "question": "要不要？", "scope": "{cell}"},
+    ),
+    Row(
+        "consultations.move",
+        "/consultations/{draft}/move",
+        steerers(DONE, REFUSED),
+        "POST",
+        {"action": "open"},
+    ),
+    Row("consultations.follow", "/consultations/{collecting}/follow", signed_in(DONE, REFUSED), "POST"),
+    Row(
+        "consultations.schedule",
+        "/consultations/{collecting}/meetings",
+        steerers(DONE, REFUSED),
+        "POST",
+        {"starts_at": "2030-01-05T09:00", "ends_at": "2030-01-05T11:00", "place": "居委会会议室"},
+    ),
+    Row(
+        "consultations.minutes",
+        "/consultations/meetings/{meeting}/minutes",
+        steerers(DONE, REFUSED),
+        "POST",
+        {"attendance": "各方代表", "minutes": "同意试点"},
+        upload=True,
+    ),
+    Row(
+        "consultations.resolution",
+        "/consultations/{deliberating}/resolution",
+        steerers(DONE, REFUSED),
+        "POST",
+        {"text": "试点三个月"},
+    ),
+    Row(
+        "consultations.open_vote",
+        "/consultations/{deliberating}/resolution/open",
+        steerers(DONE, REFUSED),
+        "POST",
+    ),
+    Row(
+        "consultations.vote",
+        "/consultations/{deliberating}/resolution/votes",
+        steerers(DONE, REFUSED),
+        "POST",
+        {"choice": "for"},
+    ),
+    Row(
+        "consultations.count",
+        "/consultations/{deliberating}/resolution/count",
+        steerers(DONE, REFUSED),
+        "POST",
+    ),
+    Row(
+        "consultations.profile_save",
+        "/consultations/committee/{zhou}/profile",
+        lambda role: {"visitor": REFUSED, "admin": DONE, "zhou_jiaoshou": DONE}.get(role, 403),
+        "POST",
+        {"title": "城市规划专家"},
+    ),
+    Row(
         "accounts.end_device",
         "/accounts/logins/{own_device}/end",
         signed_in(DONE, REFUSED),
@@ -320,6 +408,7 @@ def world(session: Session, sessions, settings, cast) -> World:
     thread = threads.start_thread(
         session, cast.wang_ayi, board_slug=cast.cell.code, title="楼道杂物", body="谁来清？"
     )
+    stages = consultations_in_every_stage(session, cast)
     ids: dict[str, object] = {
         "cell": cast.cell.code,
         "wang": cast.wang_ayi.id,
@@ -330,6 +419,7 @@ def world(session: Session, sessions, settings, cast) -> World:
         "post": post.entry_id,
         "board": cast.cell.code,
         "thread": thread.id,
+        **stages,
     }
     owned = {
         p.username: {
@@ -338,6 +428,7 @@ def world(session: Session, sessions, settings, cast) -> World:
             "forum_post": forum_posts.post_reply(
                 session, p, thread_id=thread.id, body=f"{p.username} 的看法"
             ).id,
+            "member": p.id,
         }
         for p in people
     }
@@ -346,6 +437,36 @@ def world(session: Session, sessions, settings, cast) -> World:
     mine = {role: owned.get(role, nobody) for role in ROLES}
     theirs = {role: owned["li_shifu" if role != "li_shifu" else "wang_ayi"] for role in ROLES}
     return World(ids, mine, theirs)
+
+
+def consultations_in_every_stage(session: Session, cast) -> dict[str, object]:
+    """Consultations convened by 周教授: a draft, one collecting views (with a meeting held), one in
+    deliberation; made by service calls, never by setting their state."""
+    from datetime import timedelta
+
+    from core import clock
+    from deliberation.consultations import convening, lifecycle, meetings
+
+    made = {}
+    for name, steps in (("draft", ()), ("collecting", ("open",)), ("deliberating", ("open", "deliberate"))):
+        consultation = convening.convene(
+            session, cast.zhou_jiaoshou, title=f"议题{name}", question="？", scope=cast.cell.code
+        )
+        session.flush()
+        for action in steps:
+            lifecycle.move(session, cast.zhou_jiaoshou, consultation.id, action, "")
+        made[name] = consultation.id
+    held = clock.now() - timedelta(hours=2)
+    meeting = meetings.schedule_meeting(
+        session,
+        cast.zhou_jiaoshou,
+        made["collecting"],
+        starts_at=held,
+        ends_at=held + timedelta(hours=1),
+        place="会议室",
+    )
+    session.flush()
+    return {**made, "meeting": meeting.id}
 
 
 def answer(client, row: Row, world: World, role: str) -> int:

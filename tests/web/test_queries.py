@@ -14,12 +14,14 @@ from core import jobs
 from deliberation.forums import posts, threads
 from tests.conftest import log_in
 from tests.factories import PASSWORD, make_cell, make_user
+from tests.web.test_authz_matrix import consultations_in_every_stage
 
 # a signed-in page adds two: the viewer (user, roles and login in one query) and the bell's count
 VIEWER = 2
 PAGES = {
     # path: (statements for a visitor, for the resident 王阿姨, or None where she is refused)
-    "/": (2, 4 + VIEWER),  # cell count, recent threads; her home cell (asked once), its threads
+    # cell count, recent threads, open consultations near; her home cell (asked once), its threads
+    "/": (3, 5 + VIEWER),
     "/grid/": (1, 1 + VIEWER),
     "/grid/cells/{cell}": (3, 3 + VIEWER),  # the cell with its resident count; staff; documents
     "/accounts/login": (0, 0 + VIEWER),
@@ -30,10 +32,14 @@ PAGES = {
     "/forums/": (1, 1 + VIEWER),  # the boards
     "/forums/boards/{cell}": (3, 4 + VIEWER),  # the board; its threads and their total; whether she follows
     # the thread, a page of posts (authors, replies, her reactions), the edit window, the opening post's
-    # photos, participants by group; whether she follows
-    "/forums/threads/{thread}": (5, 6 + VIEWER),
-    "/forums/threads/{thread}?view=arguments": (4, 5 + VIEWER),  # the posts that take a stance, no photos
+    # photos, participants by group, the consultation it became, if any; whether she follows
+    "/forums/threads/{thread}": (6, 7 + VIEWER),
+    "/forums/threads/{thread}?view=arguments": (5, 6 + VIEWER),  # the posts that take a stance, no photos
     "/forums/people/li_shifu": (4, 4 + VIEWER),  # the person, the threads started, posts and their total
+    "/consultations/": (3, 3 + VIEWER),  # one page and the total, the scope picker
+    # the consultation, its meetings, its resolution, its timeline, who took part; whether she follows
+    "/consultations/{deliberating}": (5, 6 + VIEWER),
+    "/consultations/committee": (1, 1 + VIEWER),
 }
 ADMIN_PAGES = {
     "/admin/": 0,
@@ -68,8 +74,10 @@ def queries_for(client, connection, path):
     return len(statements)
 
 
-def fill(path, cast, thread=0):
-    return path.format(cell=cast.cell.code, wang=cast.wang_ayi.id, thread=thread)
+def fill(path, cast, thread=0, stages=None):
+    return path.format(
+        cell=cast.cell.code, wang=cast.wang_ayi.id, thread=thread, **(stages or {"deliberating": 0})
+    )
 
 
 def debate(session, cast, replies=3):
@@ -85,15 +93,16 @@ def debate(session, cast, replies=3):
 
 def test_each_page_runs_its_exact_number_of_statements(client, other_client, connection, session, cast):
     thread = debate(session, cast)
+    stages = consultations_in_every_stage(session, cast)
     log_in(other_client, "wang_ayi", PASSWORD)
     got, wanted = {}, {}
     for path, (visitor, resident) in PAGES.items():
         if visitor is not None:
             got[f"visitor {path}"], wanted[f"visitor {path}"] = (
-                queries_for(client, connection, fill(path, cast, thread.id)),
+                queries_for(client, connection, fill(path, cast, thread.id, stages)),
                 visitor,
             )
-        got[f"resident {path}"] = queries_for(other_client, connection, fill(path, cast, thread.id))
+        got[f"resident {path}"] = queries_for(other_client, connection, fill(path, cast, thread.id, stages))
         wanted[f"resident {path}"] = resident
     log_in(client, "admin", PASSWORD)
     for path, count in ADMIN_PAGES.items():

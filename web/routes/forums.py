@@ -12,6 +12,8 @@ from accounts.models import StakeholderGroup
 from accounts.users import find_user_by_username
 from core.errors import N_, Invalid, NotFound
 from core.pages import clamp
+from deliberation.consultations import convening
+from deliberation.consultations.access import can_convene
 from deliberation.forums import boards, following, moderation, overview, people, posts, reactions, threads
 from deliberation.forums.access import can_moderate, can_reply
 from deliberation.forums.models import FollowTarget, Stance
@@ -142,6 +144,8 @@ def thread_page(request: Request, form: Form, reply: FormView | None = None, sta
             "moderator": can_moderate(viewer),
             "boards": boards.list_boards(session) if can_moderate(viewer) else [],
             "reply": reply or _reply_view(request, viewer),
+            "consultation_id": convening.raising_thread(session, thread.id),
+            "may_raise": can_convene(viewer),
         },
         block="posts",
         status=status,
