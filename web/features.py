@@ -17,7 +17,19 @@ from starlette.routing import BaseRoute
 
 from core.errors import N_
 from web.feature import Feature, HomeArea, Link, MenuEntry, NavItem
-from web.routes import accounts, admin, files, forums, grid, home, jobs, notifications, settings, volunteers
+from web.routes import (
+    accounts,
+    admin,
+    files,
+    forums,
+    grid,
+    home,
+    jobs,
+    mediation,
+    notifications,
+    settings,
+    volunteers,
+)
 from web.urls import Urls
 
 FEATURES: tuple[Feature, ...] = (
@@ -27,6 +39,7 @@ FEATURES: tuple[Feature, ...] = (
     files.feature,
     grid.feature,
     forums.feature,
+    mediation.feature,
     admin.feature,
     jobs.feature,
     settings.feature,
@@ -59,15 +72,6 @@ PLANNED: tuple[Planned, ...] = (
         "",
         N_("Four voices, one position (四意合一)"),
         N_("Short statements voted on by the four stakeholder groups show where their interests meet."),
-    ),
-    Planned(
-        "mediation",
-        N_("Mediation"),
-        N_("Mediation (调解)"),
-        N_(
-            "Neighbours in a dispute ask a committee member to mediate. Disputes stay private to their "
-            "parties."
-        ),
     ),
     Planned(
         "volunteers",

@@ -13,6 +13,7 @@ from accounts.models import Role
 from core import jobs
 from deliberation.forums import posts, threads
 from tests.conftest import log_in
+from tests.deliberation.mediation import conftest as case_states
 from tests.factories import PASSWORD, make_cell, make_user
 
 # a signed-in page adds two: the viewer (user, roles and login in one query) and the bell's count
@@ -34,6 +35,12 @@ PAGES = {
     "/forums/threads/{thread}": (5, 6 + VIEWER),
     "/forums/threads/{thread}?view=arguments": (4, 5 + VIEWER),  # the posts that take a stance, no photos
     "/forums/people/li_shifu": (4, 4 + VIEWER),  # the person, the threads started, posts and their total
+    "/mediation/": (1, 1 + VIEWER),  # the counts, in one grouped query
+    "/mediation/apply": (None, 0 + VIEWER),
+    "/mediation/mine": (None, 3 + VIEWER),  # one page of her cases, their total, their parties
+    # the case with its mediator, its parties (who may see it is decided on these two), meetings, the
+    # timeline with who acted, the attachments
+    "/mediation/{dispute}": (None, 5 + VIEWER),
 }
 ADMIN_PAGES = {
     "/admin/": 0,
@@ -44,6 +51,8 @@ ADMIN_PAGES = {
     "/admin/jobs": 3,  # one page, the total, the counts by status
     "/admin/audit": 2,
     "/admin/settings": 1,
+    "/mediation/cases": 3,  # one page of every case, the total, their parties
+    "/mediation/{dispute}": 5,  # admins look, and act on nothing: no committee list to choose from
 }
 
 
@@ -68,8 +77,8 @@ def queries_for(client, connection, path):
     return len(statements)
 
 
-def fill(path, cast, thread=0):
-    return path.format(cell=cast.cell.code, wang=cast.wang_ayi.id, thread=thread)
+def fill(path, cast, thread=0, dispute=0):
+    return path.format(cell=cast.cell.code, wang=cast.wang_ayi.id, thread=thread, dispute=dispute)
 
 
 def debate(session, cast, replies=3):
@@ -85,20 +94,25 @@ def debate(session, cast, replies=3):
 
 def test_each_page_runs_its_exact_number_of_statements(client, other_client, connection, session, cast):
     thread = debate(session, cast)
+    dispute = case_states.meet(
+        session, cast, case_states.accept(session, cast, case_states.apply(session, cast))
+    )
     log_in(other_client, "wang_ayi", PASSWORD)
     got, wanted = {}, {}
     for path, (visitor, resident) in PAGES.items():
         if visitor is not None:
             got[f"visitor {path}"], wanted[f"visitor {path}"] = (
-                queries_for(client, connection, fill(path, cast, thread.id)),
+                queries_for(client, connection, fill(path, cast, thread.id, dispute.id)),
                 visitor,
             )
-        got[f"resident {path}"] = queries_for(other_client, connection, fill(path, cast, thread.id))
+        got[f"resident {path}"] = queries_for(
+            other_client, connection, fill(path, cast, thread.id, dispute.id)
+        )
         wanted[f"resident {path}"] = resident
     log_in(client, "admin", PASSWORD)
     for path, count in ADMIN_PAGES.items():
         got[f"admin {path}"], wanted[f"admin {path}"] = (
-            queries_for(client, connection, fill(path, cast)),
+            queries_for(client, connection, fill(path, cast, dispute=dispute.id)),
             count + VIEWER,
         )
     assert got == wanted
@@ -131,3 +145,35 @@ def test_a_thread_and_a_board_do_not_grow_with_their_posts(client, connection, s
         posts.post_reply(session, cast.qian_zhuren, thread_id=thread.id, body=f"又一条{n}", stance="oppose")
     session.flush()
     assert [queries_for(client, connection, path) for path in paths] == few
+
+
+def test_the_chair_sees_whom_she_may_assign_in_one_more_statement(client, connection, session, cast):
+    dispute = case_states.apply(session, cast)
+    log_in(client, "chen_weiyuan", PASSWORD)
+    assert queries_for(client, connection, f"/mediation/{dispute.id}") == 5 + 1 + VIEWER
+
+
+def test_mediation_lists_and_a_case_do_not_grow_with_their_rows(
+    client, other_client, connection, session, cast
+):
+    dispute = case_states.meet(
+        session, cast, case_states.accept(session, cast, case_states.apply(session, cast))
+    )
+    log_in(client, "admin", PASSWORD)
+    log_in(other_client, "wang_ayi", PASSWORD)
+    paths = [
+        (client, "/mediation/cases"),
+        (other_client, "/mediation/mine"),
+        (other_client, f"/mediation/{dispute.id}"),
+    ]
+    paths += [(client, "/mediation/")]
+    few = [queries_for(who, connection, path) for who, path in paths]
+    for kind in ("noise", "parking", "other"):
+        case_states.meet(
+            session, cast, case_states.accept(session, cast, case_states.apply(session, cast, kind=kind))
+        )
+        case_states.apply(session, cast, outside="楼下邻居", kind=kind)
+    for _ in range(3):
+        case_states.meet(session, cast, dispute)
+    case_states.propose(session, cast, dispute)
+    assert [queries_for(who, connection, path) for who, path in paths] == few
