@@ -80,12 +80,35 @@ def apply_for_mediation(
     prepared = _prepare(errors, attachments or [], upload_dir, max_file_bytes)
     errors.raise_if_any()
     assert kind is not None
+    case = _open_case(session, actor, kind, account, wanted, other, outside_name)
+    for upload in prepared:
+        assert upload_dir is not None  # _prepare refused files without a folder
+        files.keep(
+            session, upload_dir, upload, owner_kind=FILE_OWNER, owner_id=case.id, uploaded_by_id=actor.id
+        )
+    lifecycle.record(session, case, actor, Action.apply, None, DisputeStatus.applied)
+    chair = committee_chair(session)
+    if chair is not None and chair.id != actor.id:
+        notify(session, [chair.id], WORK_NOTICE, lifecycle.TARGET, case.id)
+    return case.dispute
+
+
+def _open_case(
+    session: Session,
+    applicant: User,
+    kind: DisputeKind,
+    account: str,
+    wanted: str,
+    other: User | None,
+    outside_name: str,
+) -> Case:
+    """The dispute row, filed now, with its two parties."""
     now = clock.now()
     dispute = Dispute(
         kind=kind,
         status=DisputeStatus.applied,
         filed_year=clock.local(now).year,
-        applicant_id=actor.id,
+        applicant_id=applicant.id,
         account=account,
         wanted=wanted,
         created_at=now,
@@ -93,26 +116,17 @@ def apply_for_mediation(
     )
     session.add(dispute)
     session.flush()  # the parties, the files and the timeline name the dispute
-    parties = [DisputeParty(dispute_id=dispute.id, side=Side.applicant, user_id=actor.id)]
-    respondent = DisputeParty(
-        dispute_id=dispute.id,
-        side=Side.respondent,
-        user_id=other.id if other else None,
-        outside_name=outside_name,
-    )
-    parties.append(respondent)
+    parties = [
+        DisputeParty(dispute_id=dispute.id, side=Side.applicant, user_id=applicant.id),
+        DisputeParty(
+            dispute_id=dispute.id,
+            side=Side.respondent,
+            user_id=other.id if other else None,
+            outside_name=outside_name,
+        ),
+    ]
     session.add_all(parties)
-    for upload in prepared:
-        assert upload_dir is not None  # _prepare refused files without a folder
-        files.keep(
-            session, upload_dir, upload, owner_kind=FILE_OWNER, owner_id=dispute.id, uploaded_by_id=actor.id
-        )
-    case = Case(dispute, parties)
-    lifecycle.record(session, case, actor, Action.apply, None, DisputeStatus.applied)
-    chair = committee_chair(session)
-    if chair is not None and chair.id != actor.id:
-        notify(session, [chair.id], WORK_NOTICE, lifecycle.TARGET, dispute.id)
-    return dispute
+    return Case(dispute, parties)
 
 
 def _kind(errors: FieldErrors, value: str) -> DisputeKind | None:
