@@ -110,11 +110,24 @@ class StoredFile(Base):
 
 CanView = Callable[[Session, Any, str], bool]
 OWNERS: dict[str, CanView] = {}
+PRIVATE_OWNERS: set[str] = set()
 
 
-def register_owner(kind: str, can_view: CanView) -> None:
-    """Say who may see files owned by objects of ``kind``: ``can_view(session, actor, owner_id)``."""
+def register_owner(kind: str, can_view: CanView, *, private: bool = False) -> None:
+    """Say who may see files owned by objects of ``kind``: ``can_view(session, actor, owner_id)``.
+
+    ``private`` files (a dispute's) are never kept in a browser's cache, as their pages are not.
+    """
     OWNERS[kind] = can_view
+    if private:
+        PRIVATE_OWNERS.add(kind)
+    else:
+        PRIVATE_OWNERS.discard(kind)
+
+
+def is_private(stored: StoredFile) -> bool:
+    """Whether a file belongs to something private, so no cache may keep it."""
+    return stored.owner_kind in PRIVATE_OWNERS
 
 
 def access_file(session: Session, actor: Any, file_id: int) -> StoredFile:

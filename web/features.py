@@ -26,6 +26,7 @@ from web.routes import (
     grid,
     home,
     jobs,
+    mediation,
     notifications,
     settings,
     volunteers,
@@ -40,6 +41,7 @@ FEATURES: tuple[Feature, ...] = (
     grid.feature,
     forums.feature,
     consultations.feature,
+    mediation.feature,
     admin.feature,
     jobs.feature,
     settings.feature,
@@ -63,15 +65,6 @@ PLANNED: tuple[Planned, ...] = (
         "",
         N_("Four voices, one position (四意合一)"),
         N_("Short statements voted on by the four stakeholder groups show where their interests meet."),
-    ),
-    Planned(
-        "mediation",
-        N_("Mediation"),
-        N_("Mediation (调解)"),
-        N_(
-            "Neighbours in a dispute ask a committee member to mediate. Disputes stay private to their "
-            "parties."
-        ),
     ),
     Planned(
         "volunteers",

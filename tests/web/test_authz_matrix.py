@@ -13,17 +13,22 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.orm import Session
 
 from accounts import logins, notifications
-from core import jobs
+from core import files, jobs
 from core.worker import Worker
 from deliberation.forums import posts as forum_posts
 from deliberation.forums import threads
+from deliberation.mediation import agreements
+from deliberation.mediation.access import access_dispute
+from deliberation.mediation.fields import today
 from grid import attachments, roster
 from tests.conftest import log_in, post_form
+from tests.deliberation.mediation import conftest as case_states
 from tests.factories import PASSWORD
 from web import features
 
@@ -61,6 +66,19 @@ def steerers(status: int, visitor: int, others: int = 403) -> Expect:
 
 def moderators(status: int, visitor: int) -> Expect:
     return lambda role: status if role in ("sun_banzhu", "admin") else visitor if role == "visitor" else 403
+
+
+PARTIES, CHAIR, MEDIATOR = ("wang_ayi", "li_shifu"), "chen_weiyuan", "zhou_jiaoshou"
+
+
+def in_case(status: int, *sees: str, acts: tuple[str, ...] = ()) -> Expect:
+    """A private case: ``acts`` get ``status``, the others who see the case 403 (the step is not theirs),
+    and everyone else, the visitor included, 404: for them the case does not exist."""
+    return lambda role: status if role in acts else 403 if role in sees else 404
+
+
+CASE_PEOPLE = (*PARTIES, CHAIR, "admin")  # who sees a case that has no mediator yet
+WITH_MEDIATOR = (*CASE_PEOPLE, MEDIATOR)
 
 
 @dataclass(frozen=True)
@@ -131,6 +149,23 @@ GETS = [
         lambda role: {"visitor": LOGIN, "admin": PAGE, "zhou_jiaoshou": PAGE}.get(role, 403),
         variant="other",
     ),
+    Row("mediation.index", "/mediation/", everyone(PAGE)),
+    Row("mediation.apply_form", "/mediation/apply", signed_in(PAGE, LOGIN)),
+    Row("mediation.mine", "/mediation/mine", signed_in(PAGE, LOGIN)),
+    Row(
+        "mediation.cases",
+        "/mediation/cases",
+        lambda role: PAGE if role in (CHAIR, "admin") else LOGIN if role == "visitor" else 403,
+    ),
+    Row("mediation.case", "/mediation/{dispute}", in_case(PAGE, acts=CASE_PEOPLE), variant="applied"),
+    Row("mediation.case", "/mediation/{mediating}", in_case(PAGE, acts=WITH_MEDIATOR), variant="mediator"),
+    Row(
+        "mediation.case",
+        "/mediation/{others_dispute}",
+        in_case(PAGE, acts=(CHAIR, "admin")),
+        variant="others",
+    ),
+    Row("files.serve", "/files/{dispute_file}", in_case(PAGE, acts=CASE_PEOPLE), variant="dispute"),
 ]
 DONE, REFUSED = 303, 403  # a POST a visitor may not make is refused outright
 # in this order: the later rows undo what earlier rows need (the roster post, the login itself)
@@ -358,6 +393,99 @@ POSTS = [
         {"title": "城市规划专家"},
     ),
     Row(
+        "mediation.apply",
+        "/mediation/apply",
+        signed_in(DONE, REFUSED),
+        "POST",
+        {
+            "kind": "noise",
+            "respondent_name": "楼上邻居",
+            "account": "每天半夜拖椅子，吵得睡不着。",
+            "wanted": "晚上轻一点",
+        },
+    ),
+    Row(
+        "mediation.accept",
+        "/mediation/{dispute}/accept",
+        in_case(DONE, *CASE_PEOPLE, acts=(CHAIR,)),
+        "POST",
+        {"mediator": "{zhou}"},
+        variant="applied",
+    ),
+    Row(
+        "mediation.accept",
+        "/mediation/{others_dispute}/accept",
+        in_case(DONE, "admin", acts=(CHAIR,)),
+        "POST",
+        {"mediator": "{zhou}"},
+        variant="others",
+    ),
+    Row(
+        "mediation.decline",
+        "/mediation/{declinable}/decline",
+        in_case(DONE, *CASE_PEOPLE, acts=(CHAIR,)),
+        "POST",
+        {"reason": "不属于调解范围"},
+    ),
+    Row(
+        "mediation.log_meeting",
+        "/mediation/{mediating}/meetings",
+        in_case(DONE, *WITH_MEDIATOR, acts=(MEDIATOR,)),
+        "POST",
+        {"held_on": "{today}", "attended": "{mediating_party}", "notes": "双方到场，各退一步。"},
+    ),
+    Row(
+        "mediation.propose",
+        "/mediation/{mediating}/agreement",
+        in_case(DONE, *WITH_MEDIATOR, acts=(MEDIATOR,)),
+        "POST",
+        {"agreement": "晚上十点以后不再拖椅子。"},
+    ),
+    Row(
+        "mediation.confirm",
+        "/mediation/{mediating}/confirm",
+        in_case(DONE, *WITH_MEDIATOR, acts=PARTIES),
+        "POST",
+        {"version": "1"},
+        variant="party",
+    ),
+    Row(
+        "mediation.confirm",
+        "/mediation/{others_dispute}/confirm",
+        in_case(DONE, CHAIR, "admin"),
+        "POST",
+        {"version": "1"},
+        variant="others",
+    ),
+    Row(
+        "mediation.fail",
+        "/mediation/{mediating}/fail",
+        in_case(DONE, *WITH_MEDIATOR, acts=(MEDIATOR,)),
+        "POST",
+        {"summary": "双方对作息时间说法不一。"},
+    ),
+    Row(
+        "mediation.refer",
+        "/mediation/{failed}/refer",
+        in_case(DONE, *WITH_MEDIATOR, acts=(MEDIATOR, CHAIR)),
+        "POST",
+        {"referral": "hotline"},
+    ),
+    Row(
+        "mediation.consent",
+        "/mediation/{failed}/consent",
+        in_case(DONE, *WITH_MEDIATOR, acts=PARTIES),
+        "POST",
+        {"consent": "yes"},
+    ),
+    Row(
+        "mediation.close",
+        "/mediation/{agreed}/close",
+        in_case(DONE, *WITH_MEDIATOR, acts=(MEDIATOR, CHAIR)),
+        "POST",
+        {"follow_up_on": "{follow_up}"},
+    ),
+    Row(
         "accounts.end_device",
         "/accounts/logins/{own_device}/end",
         signed_in(DONE, REFUSED),
@@ -410,6 +538,7 @@ def world(session: Session, sessions, settings, cast) -> World:
     )
     stages = consultations_in_every_stage(session, cast)
     ids: dict[str, object] = {
+        **mediation_world(session, cast, settings),
         "cell": cast.cell.code,
         "wang": cast.wang_ayi.id,
         "zhou": cast.zhou_jiaoshou.id,
@@ -467,6 +596,48 @@ def consultations_in_every_stage(session: Session, cast) -> dict[str, object]:
     )
     session.flush()
     return {**made, "meeting": meeting.id}
+
+
+def in_mediation(session: Session, cast):  # type: ignore[no-untyped-def]
+    return case_states.meet(
+        session, cast, case_states.accept(session, cast, case_states.apply(session, cast))
+    )
+
+
+def mediation_world(session: Session, cast, settings) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Cases between 王阿姨 and 李师傅 in each state a row needs, and one between two other people."""
+    dispute = case_states.apply(session, cast)
+    stored = files.keep(
+        session,
+        settings.upload_dir,
+        files.prepare(io.BytesIO(b"noise diary"), name="diary.txt", max_bytes=1000),
+        owner_kind="dispute",
+        owner_id=dispute.id,
+        uploaded_by_id=cast.wang_ayi.id,
+    )
+    mediating = case_states.propose(session, cast, in_mediation(session, cast))
+    failed = in_mediation(session, cast)
+    agreements.record_failure(session, cast.zhou_jiaoshou, failed.id, summary="双方说法不一，需要核实。")
+    agreed = case_states.propose(session, cast, in_mediation(session, cast))
+    for party in (cast.wang_ayi, cast.li_shifu):
+        agreements.confirm_agreement(session, party, agreed.id, version=1)
+    others = case_states.apply(session, cast, applicant=cast.qian_zhuren, respondent="zhao_kezhang")
+    session.flush()
+    [applicant] = [
+        p for p in access_dispute(session, cast.admin, mediating.id).parties if p.user_id == cast.wang_ayi.id
+    ]
+    return {
+        "dispute": dispute.id,
+        "dispute_file": stored.id,
+        "declinable": case_states.apply(session, cast).id,
+        "mediating": mediating.id,
+        "mediating_party": applicant.id,
+        "failed": failed.id,
+        "agreed": agreed.id,
+        "others_dispute": others.id,
+        "today": today().isoformat(),
+        "follow_up": (today() + timedelta(days=30)).isoformat(),
+    }
 
 
 def answer(client, row: Row, world: World, role: str) -> int:

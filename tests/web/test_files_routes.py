@@ -32,6 +32,7 @@ def test_admin_uploads_a_photo_that_everyone_sees_without_its_location(client, s
     assert served.headers["x-content-type-options"] == "nosniff"
     assert "sandbox" in served.headers["content-security-policy"]
     assert served.headers["content-disposition"].startswith("inline; filename*=UTF-8''")
+    assert served.headers["cache-control"] == "private, max-age=3600"  # a public file may be kept a while
     assert not Image.open(io.BytesIO(served.content)).getexif().get_ifd(GPS_IFD)
 
 

@@ -13,6 +13,7 @@ from accounts.models import Role
 from core import jobs
 from deliberation.forums import posts, threads
 from tests.conftest import log_in
+from tests.deliberation.mediation import conftest as case_states
 from tests.factories import PASSWORD, make_cell, make_user
 from tests.web.test_authz_matrix import consultations_in_every_stage
 
@@ -40,6 +41,12 @@ PAGES = {
     # the consultation, its meetings, its resolution, its timeline, who took part; whether she follows
     "/consultations/{deliberating}": (5, 6 + VIEWER),
     "/consultations/committee": (1, 1 + VIEWER),
+    "/mediation/": (1, 1 + VIEWER),  # the counts, in one grouped query
+    "/mediation/apply": (None, 0 + VIEWER),
+    "/mediation/mine": (None, 3 + VIEWER),  # one page of her cases, their total, their parties
+    # the case with its mediator, its parties (who may see it is decided on these two), meetings, the
+    # timeline with who acted, the attachments
+    "/mediation/{dispute}": (None, 5 + VIEWER),
 }
 ADMIN_PAGES = {
     "/admin/": 0,
@@ -50,6 +57,8 @@ ADMIN_PAGES = {
     "/admin/jobs": 3,  # one page, the total, the counts by status
     "/admin/audit": 2,
     "/admin/settings": 1,
+    "/mediation/cases": 3,  # one page of every case, the total, their parties
+    "/mediation/{dispute}": 5,  # admins look, and act on nothing: no committee list to choose from
 }
 
 
@@ -74,9 +83,13 @@ def queries_for(client, connection, path):
     return len(statements)
 
 
-def fill(path, cast, thread=0, stages=None):
+def fill(path, cast, thread=0, stages=None, dispute=0):
     return path.format(
-        cell=cast.cell.code, wang=cast.wang_ayi.id, thread=thread, **(stages or {"deliberating": 0})
+        cell=cast.cell.code,
+        wang=cast.wang_ayi.id,
+        thread=thread,
+        dispute=dispute,
+        **(stages or {"deliberating": 0}),
     )
 
 
@@ -94,20 +107,25 @@ def debate(session, cast, replies=3):
 def test_each_page_runs_its_exact_number_of_statements(client, other_client, connection, session, cast):
     thread = debate(session, cast)
     stages = consultations_in_every_stage(session, cast)
+    dispute = case_states.meet(
+        session, cast, case_states.accept(session, cast, case_states.apply(session, cast))
+    )
     log_in(other_client, "wang_ayi", PASSWORD)
     got, wanted = {}, {}
     for path, (visitor, resident) in PAGES.items():
         if visitor is not None:
             got[f"visitor {path}"], wanted[f"visitor {path}"] = (
-                queries_for(client, connection, fill(path, cast, thread.id, stages)),
+                queries_for(client, connection, fill(path, cast, thread.id, stages, dispute.id)),
                 visitor,
             )
-        got[f"resident {path}"] = queries_for(other_client, connection, fill(path, cast, thread.id, stages))
+        got[f"resident {path}"] = queries_for(
+            other_client, connection, fill(path, cast, thread.id, stages, dispute.id)
+        )
         wanted[f"resident {path}"] = resident
     log_in(client, "admin", PASSWORD)
     for path, count in ADMIN_PAGES.items():
         got[f"admin {path}"], wanted[f"admin {path}"] = (
-            queries_for(client, connection, fill(path, cast)),
+            queries_for(client, connection, fill(path, cast, dispute=dispute.id)),
             count + VIEWER,
         )
     assert got == wanted
@@ -140,3 +158,35 @@ def test_a_thread_and_a_board_do_not_grow_with_their_posts(client, connection, s
         posts.post_reply(session, cast.qian_zhuren, thread_id=thread.id, body=f"又一条{n}", stance="oppose")
     session.flush()
     assert [queries_for(client, connection, path) for path in paths] == few
+
+
+def test_the_chair_sees_whom_she_may_assign_in_one_more_statement(client, connection, session, cast):
+    dispute = case_states.apply(session, cast)
+    log_in(client, "chen_weiyuan", PASSWORD)
+    assert queries_for(client, connection, f"/mediation/{dispute.id}") == 5 + 1 + VIEWER
+
+
+def test_mediation_lists_and_a_case_do_not_grow_with_their_rows(
+    client, other_client, connection, session, cast
+):
+    dispute = case_states.meet(
+        session, cast, case_states.accept(session, cast, case_states.apply(session, cast))
+    )
+    log_in(client, "admin", PASSWORD)
+    log_in(other_client, "wang_ayi", PASSWORD)
+    paths = [
+        (client, "/mediation/cases"),
+        (other_client, "/mediation/mine"),
+        (other_client, f"/mediation/{dispute.id}"),
+    ]
+    paths += [(client, "/mediation/")]
+    few = [queries_for(who, connection, path) for who, path in paths]
+    for kind in ("noise", "parking", "other"):
+        case_states.meet(
+            session, cast, case_states.accept(session, cast, case_states.apply(session, cast, kind=kind))
+        )
+        case_states.apply(session, cast, outside="楼下邻居", kind=kind)
+    for _ in range(3):
+        case_states.meet(session, cast, dispute)
+    case_states.propose(session, cast, dispute)
+    assert [queries_for(who, connection, path) for who, path in paths] == few

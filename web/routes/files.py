@@ -33,7 +33,7 @@ def serve_file(request: Request, form: Form) -> Response:
             "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(stored.original_name)}",
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; img-src 'self'; sandbox",
-            "Cache-Control": "private, max-age=3600",
+            "Cache-Control": "no-store" if files.is_private(stored) else "private, max-age=3600",
         },
     )
 
