@@ -78,15 +78,6 @@ PLANNED: tuple[Planned, ...] = (
         ),
     ),
     Planned(
-        "volunteers",
-        N_("Volunteers"),
-        N_("Volunteers"),
-        N_(
-            "City volunteer teams post shifts for the work that follows an agreement; sign up, check in, "
-            "and count your hours."
-        ),
-    ),
-    Planned(
         "cases",
         "",
         N_("Grid cases (网格案件)"),
