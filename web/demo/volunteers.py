@@ -55,7 +55,7 @@ TEAMS = {
         leader="he_duizhang",
     ),
 }
-LEADERS = {"liu_duizhang": "刘队长（柳岸志愿服务队）", "he_duizhang": "何队长（城管志愿巡查队）"}
+LEADERS = {"liu_duizhang": "刘队长", "he_duizhang": "何队长"}
 VOLUNTEERS = ["赵秀英", "钱志强", "孙海燕", "周国庆", "吴红梅", "郑德明", "冯丽娟", "陈永平"]
 MEMBERS = {"柳岸社区志愿服务队": ["wang_ayi", "liu_daye", "xiao_zhang"], "城管志愿巡查队": ["li_shifu"]}
 DEMO_ID = "34990119580312004"  # the demo county's prefix: not a real person's number
