@@ -72,7 +72,7 @@ def test_the_home_page_shows_open_shifts_in_her_cell_and_her_next_ones(client, s
     log_in(client, "wang_ayi", PASSWORD)
     home = client.get("/").text
     area = home[home.index('id="volunteers"') :]
-    assert f"{cast.cell.name} 可报名的班次" in area and "我接下来的班次" in area and "已报名" in area
+    assert f"{cast.cell.name}可报名的班次" in area and "我接下来的班次" in area and "已报名" in area
 
 
 # --- signing up, the waiting list, offers, cancelling -----------------------------------------------
@@ -478,9 +478,26 @@ def test_an_admin_founds_a_team_with_its_first_leader(client, session, cast):
         "leader": "nobody",
         "cells": cast.cell.code,
     }
-    bad = post(client, page, data, page=page)
+    bad = post(client, page, data | {"organisation": ""}, page=page)
     assert bad.status_code == 422 and "没有使用此用户名的账号" in bad.text and "checked" in bad.text
+    assert "请填写为本队出具证明的组织名称" in bad.text  # the service's message too, at once
     done = post(client, page, data | {"leader": "li_shifu"}, page=page)
     assert done.status_code == 303
     log_in(client, "li_shifu", PASSWORD)
     assert client.get(done.headers["location"] + "/manage").status_code == 200
+
+
+def test_the_panel_says_when_signing_up_has_closed_or_opens_later(client, session, cast):
+    popular = make_shift(
+        session,
+        cast.liu_duizhang,
+        cast.team,
+        starts_at=clock.now() + timedelta(days=5),
+        opens_hours_before=24,
+    )
+    log_in(client, "wang_ayi", PASSWORD)
+    page = client.get(f"/volunteers/shifts/{popular.id}").text
+    assert (
+        "开放报名，届时按报名先后确定名额" in page
+        and 'action="/volunteers/shifts/' not in page.split("signup_panel")[1]
+    )

@@ -6,6 +6,7 @@ appoint co-leaders themselves.
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -39,18 +40,18 @@ def team_admin(request: Request, form: Form, view: FormView | None = None, statu
 
 def found_team(request: Request, form: Form) -> Response:
     session = db(request)
+    leader = find_user_by_username(session, text(form, "leader"))
+    policy = _policy(text(form, "join_policy"))
+    draft = teams.TeamDraft(
+        name=text(form, "name"),
+        organisation=text(form, "organisation"),
+        description=text(form, "description"),
+        join_policy=policy or JoinPolicy.open,
+        cell_codes=tuple(c for c in form.getlist("cells") if isinstance(c, str)),
+    )
     try:
-        leader = find_user_by_username(session, text(form, "leader"))
-        policy = _policy(text(form, "join_policy"))
-        if leader is None or policy is None:
-            raise _form_errors(leader is None, policy is None)
-        draft = teams.TeamDraft(
-            name=text(form, "name"),
-            organisation=text(form, "organisation"),
-            description=text(form, "description"),
-            join_policy=policy,
-            cell_codes=tuple(c for c in form.getlist("cells") if isinstance(c, str)),
-        )
+        _check(session, draft, no_leader=leader is None, no_policy=policy is None)
+        assert leader is not None
         team = teams.create_team(session, auth.current_user(request), draft=draft, leader_id=leader.id)
     except Invalid as error:
         return team_admin(request, form, FormView.from_form(form, *FIELDS, error=error), status=422)
@@ -65,13 +66,18 @@ def _policy(value: str) -> JoinPolicy | None:
         return None
 
 
-def _form_errors(no_leader: bool, no_policy: bool) -> Invalid:
+def _check(session: Session, draft: teams.TeamDraft, *, no_leader: bool, no_policy: bool) -> None:
+    """Every field's message at once: the form's own (leader, joining) and the service's."""
     errors = FieldErrors()
     if no_leader:
         errors.add("leader", N_("No account uses this username."))
     if no_policy:
         errors.add("join_policy", N_("Choose how people join."))
-    return Invalid.collect(errors.errors)
+    try:
+        teams.check_draft(session, draft)
+    except Invalid as error:
+        errors.errors.update(error.errors)
+    errors.raise_if_any()
 
 
 routes = [

@@ -19,13 +19,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from accounts.models import User
+from core import clock
 from core.errors import N_, Invalid
 from core.pages import clamp
 from grid import cells, residents
 from volunteers import signups, teams, waitlist
 from volunteers.access import can_lead_team, get_team, shift_of_signup
 from volunteers.lifecycle import ACTIVE
-from volunteers.models import ShiftStatus, SignupStatus
+from volunteers.models import MemberStatus, ShiftStatus, SignupStatus
 from volunteers.shifts import list_upcoming_shifts, shift_view
 from web import auth
 from web.demo import volunteers as demo_volunteers
@@ -101,7 +102,7 @@ def shift_page(
     status: int = 200,
     shift_id: int | None = None,
 ) -> Response:
-    session, viewer = db(request), auth.current_user(request)
+    session, viewer, now = db(request), auth.current_user(request), clock.now()
     view = shift_view(session, shift_id or request.path_params["shift_id"])
     team = get_team(session, view.row.team_id)
     mine = signups.statuses_for(session, viewer.id, [view.row.id]).get(view.row.id) if viewer else None
@@ -118,6 +119,8 @@ def shift_page(
         "cell_name": _cell_name(session, view.row.cell_code),
         "refused": list(refused.errors.values()) if refused else [],
         "scheduled": view.row.status is ShiftStatus.scheduled,
+        "closed": now >= view.signup_deadline,
+        "opens_later": view.opens_at is not None and now < view.opens_at,
     }
     return render(request, "volunteers/shift.html", context, block="signup_panel", status=status)
 
@@ -190,11 +193,8 @@ def join(request: Request, form: Form) -> Response:
         membership = teams.join_team(db(request), auth.current_user(request), team_id=team_id)
     except Invalid as error:
         return team_page(request, form, error=error, status=422)
-    message = (
-        N_("Welcome to the team.")
-        if membership.status.value == "active"
-        else N_("Your request to join is with the team's leaders.")
-    )
+    active = membership.status is MemberStatus.active
+    message = N_("Welcome to the team.") if active else N_("Your request to join is with the team's leaders.")
     return redirect(request, url_for(request, "volunteers.team", team_id=team_id), message)
 
 

@@ -43,10 +43,12 @@ def checkin_page(
     session, viewer = db(request), auth.current_user(request)
     shift_id = shift_id or request.path_params["shift_id"]
     roster = checkin.shift_roster(session, viewer, shift_id=shift_id)  # the leaders' check first
+    shown = shifts.shift_view(session, shift_id)
     context = {
-        "shift": shifts.shift_view(session, shift_id),
+        "shift": shown,
         "roster": roster,
         "counts": _counts(roster),
+        "started": clock.now() >= shown.row.starts_at,
         "refused": list(refused.errors.values()) if refused else [],
     }
     return render(request, "volunteers/checkin.html", context, block="roster", status=status, private=True)
