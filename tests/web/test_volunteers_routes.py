@@ -501,3 +501,10 @@ def test_the_panel_says_when_signing_up_has_closed_or_opens_later(client, sessio
         "开放报名，届时按报名先后确定名额" in page
         and 'action="/volunteers/shifts/' not in page.split("signup_panel")[1]
     )
+
+
+def test_what_leaders_type_reaches_pages_escaped(client, session, cast):
+    shift = make_shift(session, cast.liu_duizhang, cast.team, title="<script>alert(1)</script>清扫")
+    page = client.get(f"/volunteers/shifts/{shift.id}").text
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;清扫" in page
+    assert "&lt;script&gt;" in client.get("/volunteers/").text

@@ -7,7 +7,9 @@ admin), so a leader of another team gets 403 and a visitor is sent to log in. Th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,6 +29,7 @@ from web.routes import volunteers_day
 from web.routing import route
 from web.urls import url_for
 
+T = TypeVar("T")
 SHIFT_FIELDS = (
     "title", "place", "description", "day", "start", "end", "capacity", "min_age", "deadline",
     "opens_hours_before", "cell_code", "weeks", *(f"skill_{s.value}" for s in Skill),
@@ -125,9 +128,12 @@ def _on_form(error: Invalid) -> Invalid:
     return Invalid.collect({FORM_FIELD.get(name, name): message for name, message in error.errors.items()})
 
 
-def _parse(errors: FieldErrors, field: str, value: str, parse, message: str):  # type: ignore[no-untyped-def]
+def _parse(errors: FieldErrors, field: str, value: str, parse: Callable[[str], T], message: str) -> T | None:
+    """``value`` parsed, or None with ``message`` on ``field`` (an empty deadline is no deadline)."""
     if not value:
-        return None if field == "deadline" else errors.add(field, message)
+        if field != "deadline":
+            errors.add(field, message)
+        return None
     try:
         return parse(value)
     except ValueError:
@@ -149,7 +155,7 @@ def shift_form(request: Request, form: Form, view: FormView | None = None, statu
     )
 
 
-def _form_context(request: Request, team: teams.TeamView, view: FormView) -> dict:  # type: ignore[type-arg]
+def _form_context(request: Request, team: teams.TeamView, view: FormView) -> dict[str, Any]:
     names = dict(cells.cell_choices(db(request))) if team.cell_codes else {}
     return {
         "team": team,
