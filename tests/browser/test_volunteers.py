@@ -164,6 +164,7 @@ def test_every_volunteers_page_at_phone_and_desktop_width(server, browser, width
         visit("liu_duizhang", team + "/manage", "manage")
         visit("liu_duizhang", team + "/hours", "team-hours")
         visit("liu_duizhang", team + "/shifts/new", "shift-form")
+        visit("liu_duizhang", team + "/edit", "team-form")
         visit("admin", "/admin/volunteers", "admin-teams")
     finally:
         for context in contexts.values():

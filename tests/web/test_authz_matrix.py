@@ -78,7 +78,19 @@ class Row:
 
 
 PAGE, LOGIN = 200, 303  # a GET a visitor may not see sends them to log in
-SIDES = ("team", "shift", "past", "asker", "pending", "check", "mark", "helper", "cert", "cancel")
+SIDES = (
+    "team",
+    "team_name",
+    "shift",
+    "past",
+    "asker",
+    "pending",
+    "check",
+    "mark",
+    "helper",
+    "cert",
+    "cancel",
+)
 
 
 def _side(text: str, side: str) -> str:
@@ -133,6 +145,7 @@ GETS = [
             ("volunteers.team_manage", "/volunteers/teams/{team}/manage"),
             ("volunteers.shift_new", "/volunteers/teams/{team}/shifts/new"),
             ("volunteers.team_hours", "/volunteers/teams/{team}/hours"),
+            ("volunteers.team_edit", "/volunteers/teams/{team}/edit"),
             ("volunteers.hours_export", "/volunteers/teams/{team}/hours.csv"),
             ("volunteers.shift_edit", "/volunteers/shifts/{shift}/edit"),
             ("volunteers.roster_export", "/volunteers/shifts/{shift}/roster.xlsx"),
@@ -295,6 +308,11 @@ POSTS = [
         for route, path, data in (
             ("volunteers.member_decide", "/volunteers/teams/{team}/members/{asker}/decide", {"accept": "1"}),
             ("volunteers.appoint_leader", "/volunteers/teams/{team}/leaders", {"username": "zhou_jiaoshou"}),
+            (
+                "volunteers.step_down",
+                "/volunteers/teams/{team}/leaders/{zhou}/step-down",
+                {},
+            ),  # just appointed
             ("volunteers.signup_decide", "/volunteers/signups/{pending}/decide", {"accept": "1"}),
             (
                 "volunteers.shift_create",
@@ -339,6 +357,16 @@ POSTS = [
                 "volunteers.certificate_decline",
                 "/volunteers/certificates/{cert2}/decline",
                 {"reason": "记录不全"},
+            ),
+            (
+                "volunteers.team_save",
+                "/volunteers/teams/{team}/edit",
+                {
+                    "name": "{team_name}",
+                    "organisation": "清河街道",
+                    "join_policy": "approval",
+                    "no_show_limit": "3",
+                },
             ),
             ("volunteers.shift_cancel", "/volunteers/shifts/{cancel}/cancel", {}),
         )

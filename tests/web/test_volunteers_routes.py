@@ -508,3 +508,27 @@ def test_what_leaders_type_reaches_pages_escaped(client, session, cast):
     page = client.get(f"/volunteers/shifts/{shift.id}").text
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;清扫" in page
     assert "&lt;script&gt;" in client.get("/volunteers/").text
+
+
+def test_a_leader_sets_the_teams_own_rules_and_a_co_leader_steps_down(client, session, cast):
+    log_in(client, "liu_duizhang", PASSWORD)
+    edit = f"/volunteers/teams/{cast.team.id}/edit"
+    form = client.get(edit).text
+    assert "站点设置：3" in form and f'value="{cast.cell.code}" checked' in form
+    data = {
+        "name": cast.team.name,
+        "organisation": "柳岸社区居委会",
+        "join_policy": "open",
+        "cells": cast.cell.code,
+    }
+    bad = post(client, edit, data | {"cancel_window_hours": "很多"}, page=edit)
+    assert bad.status_code == 422 and "请填写整数" in bad.text
+    post(client, edit, data | {"cancel_window_hours": "12"}, page=edit)
+    session.expire_all()
+    assert (cast.team.cancel_window_hours, cast.team.offer_hours) == (12, None)
+    manage = f"/volunteers/teams/{cast.team.id}/manage"
+    post(client, f"/volunteers/teams/{cast.team.id}/leaders", {"username": "wang_ayi"}, page=manage)
+    assert "卸任队长" in client.get(manage).text
+    post(client, f"/volunteers/teams/{cast.team.id}/leaders/{cast.wang_ayi.id}/step-down", page=manage)
+    session.expire_all()
+    assert session.get(Membership, (cast.team.id, cast.wang_ayi.id)).role.value == "member"

@@ -128,6 +128,7 @@ def build(session: Session, hasher, cast: Cast, roles: list[User]) -> dict[str, 
     ids.update(
         {
             "team_a": team_a.id, "team_b": team_b.id, "a1": a1.id, "b1": b1.id,
+            "team_name_a": team_a.name, "team_name_b": team_b.name,
             "asker_a": helpers[0].id, "asker_b": helpers[1].id,
             "past_a": past_a.id, "past_b": past_b.id, "check_a": check_a, "check_b": check_b,
             "mark_a": mark_a, "mark_b": mark_b, "helper_a": helpers[2].id, "helper_b": helpers[6].id,

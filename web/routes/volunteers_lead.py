@@ -15,12 +15,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from accounts.users import find_user_by_username
-from core import clock
+from core import clock, site_settings
 from core.errors import N_, FieldErrors, Invalid
 from grid import cells
 from volunteers import certificates, shifts, signups, teams
 from volunteers.access import access_shift, access_team
-from volunteers.models import Skill
+from volunteers.models import JoinPolicy, Skill
 from web import auth
 from web.forms import Form, FormView, number, text
 from web.htmx import redirect, render
@@ -88,6 +88,75 @@ def decide_signup(request: Request, form: Form) -> Response:
     )
     team_id = shifts.find_shift(db(request), signup.shift_id).team_id  # type: ignore[union-attr]
     return _back_to_team(request, team_id, N_("Sign-up accepted.") if accept else N_("Sign-up refused."))
+
+
+def step_down(request: Request, form: Form) -> Response:
+    """A leader becomes a member again (themselves, or by another leader); one leader always stays."""
+    team_id = request.path_params["team_id"]
+    user_id = request.path_params["user_id"]
+    teams.step_down(db(request), auth.current_user(request), team_id=team_id, user_id=user_id)
+    return _back_to_team(request, team_id, N_("Saved."))
+
+
+# --- the team's own details and rules ----------------------------------------------------------------
+
+TEAM_FIELDS = ("name", "organisation", "description", "join_policy", *teams.TEAM_SETTINGS)
+
+
+def team_form(request: Request, form: Form, view: FormView | None = None, status: int = 200) -> Response:
+    session = db(request)
+    team = access_team(session, auth.current_user(request), request.path_params["team_id"], lead=True)
+    served = teams.team_view(session, team.id).cell_codes
+    values = {"name": team.name, "organisation": team.organisation, "description": team.description}
+    values |= {"join_policy": team.join_policy.value}
+    values |= {
+        name: "" if getattr(team, name) is None else str(getattr(team, name)) for name in teams.TEAM_SETTINGS
+    }
+    context = {
+        "team": team,
+        "form": view or FormView(values),
+        "cells": cells.cell_choices(session),
+        "chosen": set(form.getlist("cells")) if view else set(served),
+        "policies": list(JoinPolicy),
+        "site": {name: site_settings.get(session, d.name) for name, d in teams.TEAM_SETTINGS.items()},
+    }
+    return render(request, "volunteers/team_form.html", context, status=status, private=True)
+
+
+def save_team(request: Request, form: Form) -> Response:
+    team_id = request.path_params["team_id"]
+    try:
+        teams.edit_team(db(request), auth.current_user(request), team_id=team_id, draft=_team_draft(form))
+    except Invalid as error:
+        return team_form(request, form, FormView.from_form(form, *TEAM_FIELDS, error=error), status=422)
+    return redirect(request, url_for(request, "volunteers.team", team_id=team_id), N_("Saved."))
+
+
+def _team_draft(form: Form) -> teams.TeamDraft:
+    """The team form as a draft; an override left empty follows the site's setting."""
+    errors = FieldErrors()
+    overrides = {name: _override(errors, form, name) for name in teams.TEAM_SETTINGS}
+    policy = _parse(
+        errors, "join_policy", text(form, "join_policy"), JoinPolicy, N_("Choose how people join.")
+    )
+    errors.raise_if_any()
+    return teams.TeamDraft(
+        name=text(form, "name"),
+        organisation=text(form, "organisation"),
+        description=text(form, "description"),
+        join_policy=policy or JoinPolicy.open,
+        cell_codes=tuple(c for c in form.getlist("cells") if isinstance(c, str)),
+        **overrides,
+    )
+
+
+def _override(errors: FieldErrors, form: Form, name: str) -> int | None:
+    if not text(form, name):
+        return None
+    value = number(form, name)
+    if value is None:
+        errors.add(name, N_("A whole number, or empty for the site's setting."))
+    return value
 
 
 # --- shifts: the form, one-off and weekly -----------------------------------------------------------
@@ -251,6 +320,14 @@ routes = [
     route(
         "/volunteers/signups/{signup_id:id}/decide", decide_signup, ["POST"], name="volunteers.signup_decide"
     ),
+    route(
+        "/volunteers/teams/{team_id:id}/leaders/{user_id:id}/step-down",
+        step_down,
+        ["POST"],
+        name="volunteers.step_down",
+    ),
+    route("/volunteers/teams/{team_id:id}/edit", team_form, name="volunteers.team_edit"),
+    route("/volunteers/teams/{team_id:id}/edit", save_team, ["POST"], name="volunteers.team_save"),
     route("/volunteers/teams/{team_id:id}/shifts/new", shift_form, name="volunteers.shift_new"),
     route("/volunteers/teams/{team_id:id}/shifts", create_shift, ["POST"], name="volunteers.shift_create"),
     route("/volunteers/shifts/{shift_id:id}/edit", edit_form, name="volunteers.shift_edit"),
