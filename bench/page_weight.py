@@ -20,7 +20,10 @@ import time
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
-PAGES = ["/", "/grid/", "/grid/cells/349901001001001", "/accounts/register", "/accounts/login"]
+PAGES = [
+    "/", "/grid/", "/grid/cells/349901001001001", "/volunteers/", "/volunteers/teams", "/volunteers/shifts/1",
+    "/accounts/register", "/accounts/login",
+]  # fmt: skip
 BUDGET = 60 * 1024
 
 

@@ -15,6 +15,12 @@ def N_(message: str) -> str:
     return message
 
 
+class Msgid(str):
+    """A message's value that is itself a msgid (a status or skill label): ``web`` translates it too."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Message:
     """A translatable message: a msgid and the values it is formatted with."""

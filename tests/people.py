@@ -12,7 +12,8 @@ from accounts.models import Role, StakeholderGroup, User
 from accounts.passwords import Hasher
 from grid import roster
 from grid.models import GridCell, RosterRole
-from tests.factories import make_admin, make_cell, make_user
+from tests.factories import make_admin, make_cell, make_team, make_user
+from volunteers.models import Team
 
 
 @dataclass
@@ -26,7 +27,9 @@ class Cast:
     zhou_jiaoshou: User  # committee member 周教授
     sun_banzhu: User  # moderator 孙版主
     zhang_wangge: User  # grid leader 张网格长
+    liu_duizhang: User  # team leader 刘队长: a resident who leads the 柳岸 volunteer team
     cell: GridCell
+    team: Team  # 柳岸社区志愿服务队, open to all, serving ``cell``
 
 
 def build_cast(session: Session, hasher: Hasher) -> Cast:
@@ -50,8 +53,11 @@ def build_cast(session: Session, hasher: Hasher) -> Cast:
         zhang_wangge=make_user(
             session, hasher, "zhang_wangge", group=StakeholderGroup.community, admin=admin
         ),
+        liu_duizhang=make_user(session, hasher, "liu_duizhang", display_name="刘队长", home_cell=cell.code),
         cell=cell,
+        team=None,  # type: ignore[arg-type] # founded below, by the admin, with 刘队长 leading it
     )
+    people.team = make_team(session, admin, people.liu_duizhang, cells=(cell.code,))
     roles.make_chair(session, admin, people.chen_weiyuan.id)
     roster.assign_post(session, admin, cell_code=cell.code, username="zhang_wangge", role=RosterRole.leader)
     session.flush()

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from accounts.models import User
 from accounts.notifications import define_kind, notify
 from core import audit, clock
-from core.errors import N_, Conflict, FieldErrors, Invalid, NotFound, PermissionDenied
+from core.errors import N_, Conflict, FieldErrors, Invalid, Msgid, NotFound, PermissionDenied
 from volunteers.access import can_lead_team, get_team, require_signed_in
 from volunteers.models import (
     Certificate,
@@ -176,7 +176,8 @@ def _led_certificate(session: Session, actor: User | None, certificate_id: int) 
 def _check_move(certificate: Certificate, to: CertificateStatus) -> None:
     if to not in MOVES[certificate.status]:
         raise Conflict(
-            N_("This application is now: %(status)s. Reload the page."), status=certificate.status.label
+            N_("This application is now: %(status)s. Reload the page."),
+            status=Msgid(certificate.status.label),
         )
 
 
@@ -365,3 +366,15 @@ def identity_of(session: Session, actor: User | None) -> MaskedIdentity | None:
     if identity is None:
         return None
     return MaskedIdentity(identity.real_name, identity.id_type, identity.masked_number)
+
+
+def certificate_row(session: Session, actor: User | None, *, certificate_id: int) -> CertificateRow:
+    """One application or certificate, identity masked: for its volunteer, the team's leaders, admins."""
+    person = require_signed_in(actor)
+    found = _to_rows(session, _rows().where(Certificate.id == certificate_id))
+    if not found:
+        raise NotFound()
+    row = found[0]
+    if row.user_id != person.id and not can_lead_team(person, get_team(session, row.team_id)):
+        raise PermissionDenied()
+    return row

@@ -12,7 +12,6 @@ import io
 from collections.abc import Callable
 from datetime import datetime
 
-from openpyxl import Workbook  # type: ignore[import-untyped]
 from sqlalchemy.orm import Session
 
 from accounts.models import User
@@ -100,6 +99,10 @@ def to_csv(table: Table) -> bytes:
 
 def to_xlsx(table: Table, title: str) -> bytes:
     """One sheet named ``title`` (cut to Excel's 31 characters, without the characters it forbids)."""
+    # imported here: openpyxl (and the numpy it pulls in) takes most of a second, which every web
+    # process would otherwise pay at start for a download few people ask for
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+
     headings, rows = table
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_sheet_title(title))

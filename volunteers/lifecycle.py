@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.errors import N_, Conflict
+from core.errors import N_, Conflict, Msgid
 from volunteers.models import Shift, Signup, SignupStatus
 
 S = SignupStatus
@@ -46,7 +46,9 @@ def move(
 ) -> None:
     """Move ``signup`` to ``to`` if the table allows it, keeping ``shift.taken`` in step."""
     if not can_move(signup, to):
-        raise Conflict(N_("This sign-up is now: %(status)s. Reload the page."), status=signup.status.label)
+        raise Conflict(
+            N_("This sign-up is now: %(status)s. Reload the page."), status=Msgid(signup.status.label)
+        )
     if (to is S.offered) != (offer_until is not None):
         raise ValueError("an offer, and only an offer, has an expiry")
     shift.taken += int(to in HOLDS_PLACE) - int(signup.status in HOLDS_PLACE)

@@ -18,8 +18,15 @@ from sqlalchemy.orm import Session
 
 from accounts.models import User
 from core import audit, clock
-from core.errors import N_, Conflict, FieldErrors, Invalid
-from volunteers.access import access_signup, get_team, lock_shift, lock_volunteers, require_signed_in
+from core.errors import N_, Conflict, FieldErrors, Invalid, Msgid
+from volunteers.access import (
+    access_signup,
+    access_team,
+    get_team,
+    lock_shift,
+    lock_volunteers,
+    require_signed_in,
+)
 from volunteers.lifecycle import ACTIVE, HOLDS_PLACE, admit, move, place_in_line
 from volunteers.models import (
     MemberRole,
@@ -117,7 +124,7 @@ def _check_person(session: Session, errors: FieldErrors, person: User, shift: Sh
             f"skill_{skill.value}",
             N_("%(shift)s needs a volunteer with this skill: %(skill)s."),
             shift=shift.title,
-            skill=skill.label,
+            skill=Msgid(skill.label),
         )
     if shift.min_age is None:
         return
@@ -212,7 +219,9 @@ def _cancelled_status(
     session: Session, team: Team, shift: Shift, signup: Signup, now: datetime, by_leader: bool
 ) -> SignupStatus:
     if signup.status not in ACTIVE:
-        raise Conflict(N_("This sign-up is now: %(status)s. Reload the page."), status=signup.status.label)
+        raise Conflict(
+            N_("This sign-up is now: %(status)s. Reload the page."), status=Msgid(signup.status.label)
+        )
     if now >= shift.starts_at and not by_leader:
         raise Invalid("shift", N_("%(shift)s has started: tell the team leader instead."), shift=shift.title)
     window = timedelta(hours=team_setting(session, team, "cancel_window_hours"))
@@ -224,7 +233,9 @@ def decide_signup(session: Session, actor: User | None, *, signup_id: int, accep
     """A leader accepts (into a free place or the line) or refuses a sign-up pending approval."""
     shift, signup, _team = access_signup(session, actor, signup_id, lead=True)
     if signup.status is not S.pending_approval:
-        raise Conflict(N_("This sign-up is now: %(status)s. Reload the page."), status=signup.status.label)
+        raise Conflict(
+            N_("This sign-up is now: %(status)s. Reload the page."), status=Msgid(signup.status.label)
+        )
     lock_volunteers(session, [signup.user_id])
     now = clock.now()
     if accept:
@@ -342,4 +353,32 @@ def roster_of(session: Session, shift_id: int) -> list[RosterRow]:
     return [
         RosterRow(sid, uid, display or username, status, position, came, left, created)
         for sid, uid, display, username, status, position, came, left, created in session.execute(statement)
+    ]
+
+
+@dataclass(frozen=True)
+class PendingRow:
+    """A sign-up waiting for a leader's approval, with its shift (the leaders' list)."""
+
+    signup_id: int
+    user_id: int
+    name: str
+    shift_id: int
+    title: str
+    starts_at: datetime
+
+
+def pending_signups(session: Session, actor: User | None, *, team_id: int) -> list[PendingRow]:
+    """Sign-ups pending approval on the team's shifts that have not started, soonest first. Its leaders."""
+    access_team(session, actor, team_id, lead=True)
+    statement = (
+        select(Signup.id, User.id, User.display_name, User.username, Shift.id, Shift.title, Shift.starts_at)
+        .join(User, User.id == Signup.user_id)
+        .join(Shift, Shift.id == Signup.shift_id)
+        .where(Shift.team_id == team_id, Signup.status == S.pending_approval, Shift.starts_at > clock.now())
+        .order_by(Shift.starts_at, Signup.id)
+    )
+    return [
+        PendingRow(sid, uid, display or username, shift_id, title, starts)
+        for sid, uid, display, username, shift_id, title, starts in session.execute(statement)
     ]

@@ -191,3 +191,11 @@ def run_sweep(context: JobContext, payload: dict[str, Any]) -> None:
 
 
 every(SWEEP_JOB, SWEEP_JOB, EveryMinutes(5))
+
+
+def place_on_waitlist(session: Session, shift_id: int, position: int) -> int:
+    """Where a waitlisted sign-up at ``position`` stands now: 1 for the next to be offered a place."""
+    statement = select(func.count()).where(
+        Signup.shift_id == shift_id, Signup.status == S.waitlisted, Signup.position <= position
+    )
+    return session.scalar(statement) or 0

@@ -134,7 +134,7 @@ def demo() -> None:
     click.echo(f"every demo account's password: {demo_data.demo_password(settings)}")
     click.echo(
         "  admin (管理员), chen_weiyuan (群议委主任), wang_ayi (居民), li_shifu (管理服务对象), "
-        "zhao_kezhang (政府), qian_zhuren (街道社区), leader01 (网格长) ..."
+        "zhao_kezhang (政府), qian_zhuren (街道社区), leader01 (网格长), liu_duizhang (服务队队长) ..."
     )
 
 

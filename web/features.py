@@ -67,15 +67,6 @@ PLANNED: tuple[Planned, ...] = (
         N_("Short statements voted on by the four stakeholder groups show where their interests meet."),
     ),
     Planned(
-        "volunteers",
-        N_("Volunteers"),
-        N_("Volunteers"),
-        N_(
-            "City volunteer teams post shifts for the work that follows an agreement; sign up, check in, "
-            "and count your hours."
-        ),
-    ),
-    Planned(
         "cases",
         "",
         N_("Grid cases (网格案件)"),

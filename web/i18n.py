@@ -18,13 +18,17 @@ from babel.support import Translations
 from markupsafe import Markup
 
 from core import clock
-from core.errors import Message
+from core.errors import Message, Msgid
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LOCALES = ("zh_CN", "en")
 DEFAULT_LOCALE = "zh_CN"
 LANG_COOKIE = "gz_lang"
 HTML_LANG = {"zh_CN": "zh-CN", "en": "en"}
+WEEKDAYS = {
+    "zh_CN": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
 
 
 def load_catalog(locale: str) -> Translations:
@@ -90,7 +94,18 @@ class Translator:
             day = clock.local(day).date()
         return f"{day.year}年{day.month}月{day.day}日" if self.locale == "zh_CN" else day.isoformat()
 
+    def span(self, start: dt.datetime, end: dt.datetime) -> str:
+        """A shift's time: its day with the weekday, and the hours, in Asia/Shanghai."""
+        first, last = clock.local(start), clock.local(end)
+        day = WEEKDAYS[self.locale][first.weekday()]
+        until = f"{last:%H:%M}" if last.date() == first.date() else self.datetime(end)
+        if self.locale == "zh_CN":
+            return f"{first.month}月{first.day}日（{day}）{first:%H:%M}–{until}"
+        return f"{day} {first:%Y-%m-%d} {first:%H:%M}–{until}"
+
     def _value(self, value: Any) -> Any:
+        if isinstance(value, Msgid):
+            return self.catalog.gettext(value)
         if isinstance(value, datetime):
             same_day = clock.local(value).date() == clock.local(clock.now()).date()
             return self.datetime(value, with_date=not same_day)

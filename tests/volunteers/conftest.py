@@ -67,9 +67,8 @@ class Crew:
 
 @pytest.fixture
 def crew(session, hasher, cast, frozen) -> Crew:  # type: ignore[no-untyped-def]
-    liu = make_user(session, hasher, "liu_duizhang", display_name="刘队长")
+    liu, team = cast.liu_duizhang, cast.team  # the cast's team leader and his team
     wu = make_user(session, hasher, "wu_duizhang", display_name="吴队长")
-    team = make_team(session, cast.admin, liu, cells=(cast.cell.code,))
     other = make_team(session, cast.admin, wu, name="桂花社区志愿服务队")
     session.flush()
     return Crew(cast, liu, wu, team, other, session, hasher)

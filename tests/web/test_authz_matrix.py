@@ -2,10 +2,11 @@
 ``access_*`` functions under test). A route that is in no row fails ``test_every_route_is_in_the_matrix``.
 
 Roles: visitor, resident (王阿姨), managed-and-served (李师傅), committee chair (陈委员), committee
-member (周教授), grid staff (张网格长), moderator (孙版主), admin. Team leaders join with the volunteers
-feature. Stakeholder groups are a second axis, tested where they change what a user may do (granting
-government: the admin tests). "own" and "other" rows are the same route on the viewer's own object and
-on someone else's.
+member (周教授), grid staff (张网格长), moderator (孙版主), team leader (刘队长, who leads team A of
+``tests/web/volunteer_world.py``), admin. Stakeholder groups are a second axis, tested where they
+change what a user may do (granting government: the admin tests). "own" and "other" rows are the same
+route on the viewer's own object and on someone else's; for a team leader, on a shift, sign-up or
+certificate of the team they lead and of another team.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from grid import attachments, roster
 from tests.conftest import log_in, post_form
 from tests.deliberation.mediation import conftest as case_states
 from tests.factories import PASSWORD
+from tests.web import volunteer_world
 from web import features
 
 ROLES = [
@@ -40,6 +42,7 @@ ROLES = [
     "zhou_jiaoshou",
     "zhang_wangge",
     "sun_banzhu",
+    "liu_duizhang",
     "admin",
 ]
 Expect = Callable[[str], int]
@@ -81,6 +84,15 @@ CASE_PEOPLE = (*PARTIES, CHAIR, "admin")  # who sees a case that has no mediator
 WITH_MEDIATOR = (*CASE_PEOPLE, MEDIATOR)
 
 
+def leads(status: int, visitor: int) -> Expect:
+    """Team A's leader and admins; a leader of team A on team B's rows is in ``admins``."""
+    return lambda role: status if role in ("liu_duizhang", "admin") else visitor if role == "visitor" else 403
+
+
+def only(status: dict[str, int], otherwise: int) -> Expect:
+    return lambda role: status.get(role, otherwise)
+
+
 @dataclass(frozen=True)
 class Row:
     route: str
@@ -97,6 +109,33 @@ class Row:
 
 
 PAGE, LOGIN = 200, 303  # a GET a visitor may not see sends them to log in
+SIDES = (
+    "team",
+    "team_name",
+    "shift",
+    "past",
+    "asker",
+    "pending",
+    "check",
+    "mark",
+    "helper",
+    "cert",
+    "cancel",
+)
+
+
+def _side(text: str, side: str) -> str:
+    """A row's path or value on team A (``a``) or team B (``b``): ``{team}`` becomes ``{team_a}``."""
+    for name in SIDES:
+        text = text.replace("{" + name + "}", "{" + name + "_" + side + "}")
+    text = text.replace("{cert2}", "{cert_" + side + "2}")
+    day = "a1" if side == "a" else "b1"
+    text = (
+        text.replace("{shift_a}", "{a1}").replace("{shift_b}", "{b1}").replace("{day}", "{" + day + "_day}")
+    )
+    return text
+
+
 GETS = [
     Row("home", "/", everyone(PAGE)),
     Row("health", "/healthz", everyone(PAGE)),
@@ -166,6 +205,46 @@ GETS = [
         variant="others",
     ),
     Row("files.serve", "/files/{dispute_file}", in_case(PAGE, acts=CASE_PEOPLE), variant="dispute"),
+    Row("admin.teams", "/admin/volunteers", admins(PAGE, LOGIN)),
+    Row("volunteers.shifts", "/volunteers/", everyone(PAGE)),
+    Row("volunteers.shift", "/volunteers/shifts/{a1}", everyone(PAGE)),
+    Row("volunteers.teams", "/volunteers/teams", everyone(PAGE)),
+    Row("volunteers.team", "/volunteers/teams/{team_a}", everyone(PAGE)),
+    Row("volunteers.mine", "/volunteers/me", signed_in(PAGE, LOGIN)),
+    Row("volunteers.calendar_feed", "/volunteers/calendar/{feed}", everyone(PAGE)),  # the secret is the key
+    Row("volunteers.certificate_form", "/volunteers/teams/{team_a}/certificate", signed_in(PAGE, LOGIN)),
+    Row(  # 王阿姨's issued certificate: hers, her team's leader's and admins'
+        "volunteers.certificate",
+        "/volunteers/certificates/{issued}",
+        only({"wang_ayi": PAGE, "liu_duizhang": PAGE, "admin": PAGE, "visitor": LOGIN}, 403),
+    ),
+    *[
+        row
+        for route, path in (
+            ("volunteers.team_manage", "/volunteers/teams/{team}/manage"),
+            ("volunteers.shift_new", "/volunteers/teams/{team}/shifts/new"),
+            ("volunteers.team_hours", "/volunteers/teams/{team}/hours"),
+            ("volunteers.team_edit", "/volunteers/teams/{team}/edit"),
+            ("volunteers.hours_export", "/volunteers/teams/{team}/hours.csv"),
+            ("volunteers.shift_edit", "/volunteers/shifts/{shift}/edit"),
+            ("volunteers.roster_export", "/volunteers/shifts/{shift}/roster.xlsx"),
+            ("volunteers.checkin", "/volunteers/shifts/{past}/check-in"),
+        )
+        for row in (
+            Row(
+                route,
+                path.format(team="{team_a}", shift="{a1}", past="{past_a}"),
+                leads(PAGE, LOGIN),
+                variant="own",
+            ),
+            Row(
+                route,
+                path.format(team="{team_b}", shift="{b1}", past="{past_b}"),
+                admins(PAGE, LOGIN),
+                variant="other",
+            ),
+        )
+    ],
 ]
 DONE, REFUSED = 303, 403  # a POST a visitor may not make is refused outright
 # in this order: the later rows undo what earlier rows need (the roster post, the login itself)
@@ -249,6 +328,145 @@ POSTS = [
         admins(DONE, REFUSED),
         "POST",
         {"lockout.pair_failures": "6"},
+    ),
+    # volunteers: a volunteer's own actions, then a leader's, own team (A) and other team (B)
+    Row("volunteers.signup", "/volunteers/shifts/{a1}/signup", signed_in(DONE, REFUSED), "POST"),
+    Row(
+        "volunteers.cancel",
+        "/volunteers/signups/{mine}/cancel",
+        signed_in(DONE, REFUSED),
+        "POST",
+        variant="own",
+    ),
+    Row(  # a leader may take someone off a shift of the team; nobody else may
+        "volunteers.cancel",
+        "/volunteers/signups/{mine_other}/cancel",
+        leads(DONE, REFUSED),
+        "POST",
+        variant="other",
+    ),
+    Row(
+        "volunteers.accept",
+        "/volunteers/signups/{offer}/accept",
+        signed_in(DONE, REFUSED),
+        "POST",
+        variant="own",
+    ),
+    Row(
+        "volunteers.accept",
+        "/volunteers/signups/{offer_other}/accept",
+        everyone(REFUSED),
+        "POST",
+        variant="other",
+    ),
+    Row("volunteers.join", "/volunteers/teams/{team_b}/join", signed_in(DONE, REFUSED), "POST"),
+    Row(  # everyone is a member of team A but its one leader, who must stay
+        "volunteers.leave",
+        "/volunteers/teams/{team_a}/leave",
+        only({"liu_duizhang": 409, "visitor": REFUSED}, DONE),
+        "POST",
+    ),
+    Row(
+        "volunteers.profile_save",
+        "/volunteers/me/profile",
+        signed_in(DONE, REFUSED),
+        "POST",
+        {"birth_date": "1970-01-01"},
+    ),
+    Row("volunteers.calendar_new", "/volunteers/me/calendar", signed_in(PAGE, REFUSED), "POST"),
+    Row("volunteers.calendar_revoke", "/volunteers/me/calendar/revoke", signed_in(DONE, REFUSED), "POST"),
+    Row(  # nobody here has verified hours without an open application: the form comes back
+        "volunteers.certificate_apply",
+        "/volunteers/teams/{team_a}/certificate",
+        signed_in(422, REFUSED),
+        "POST",
+        {"real_name": "王秀兰", "id_type": "resident_id", "id_number": "11010519491231002X"},
+    ),
+    *[
+        row
+        for route, path, data in (
+            ("volunteers.member_decide", "/volunteers/teams/{team}/members/{asker}/decide", {"accept": "1"}),
+            ("volunteers.appoint_leader", "/volunteers/teams/{team}/leaders", {"username": "zhou_jiaoshou"}),
+            (
+                "volunteers.step_down",
+                "/volunteers/teams/{team}/leaders/{zhou}/step-down",
+                {},
+            ),  # just appointed
+            ("volunteers.signup_decide", "/volunteers/signups/{pending}/decide", {"accept": "1"}),
+            (
+                "volunteers.shift_create",
+                "/volunteers/teams/{team}/shifts",
+                {
+                    "title": "新班次",
+                    "place": "社区广场",
+                    "day": "{new_day}",
+                    "start": "09:00",
+                    "end": "11:00",
+                    "capacity": "5",
+                },
+            ),
+            (
+                "volunteers.shift_save",
+                "/volunteers/shifts/{shift}/edit",
+                {
+                    "title": "改过的班次",
+                    "place": "社区广场",
+                    "day": "{day}",
+                    "start": "{a1_start}",
+                    "end": "{a1_end}",
+                    "capacity": "5",
+                },
+            ),
+            ("volunteers.check_in", "/volunteers/signups/{check}/check-in", {}),
+            ("volunteers.check_out", "/volunteers/signups/{check}/check-out", {}),
+            (
+                "volunteers.attendance",
+                "/volunteers/shifts/{past}/attendance",
+                {"signup": "{mark}", "mark": "missed"},
+            ),
+            (
+                "volunteers.hours_adjust",
+                "/volunteers/shifts/{past}/hours",
+                {"user_id": "{helper}", "hours": "0.5", "note": "布置场地"},
+            ),
+            ("volunteers.hours_verify", "/volunteers/teams/{team}/hours/verify", {}),
+            ("volunteers.certificate_accept", "/volunteers/certificates/{cert}/accept", {}),
+            ("volunteers.certificate_issue", "/volunteers/certificates/{cert}/issue", {}),
+            (
+                "volunteers.certificate_decline",
+                "/volunteers/certificates/{cert2}/decline",
+                {"reason": "记录不全"},
+            ),
+            (
+                "volunteers.team_save",
+                "/volunteers/teams/{team}/edit",
+                {
+                    "name": "{team_name}",
+                    "organisation": "清河街道",
+                    "join_policy": "approval",
+                    "no_show_limit": "3",
+                },
+            ),
+            ("volunteers.shift_cancel", "/volunteers/shifts/{cancel}/cancel", {}),
+        )
+        for side, expect in (("a", leads(DONE, REFUSED)), ("b", admins(DONE, REFUSED)))
+        for row in [
+            Row(
+                route,
+                _side(path, side),
+                expect,
+                "POST",
+                {k: _side(v, side) for k, v in data.items()},
+                variant="own" if side == "a" else "other",
+            )
+        ]
+    ],
+    Row(
+        "admin.team_create",
+        "/admin/volunteers",
+        admins(DONE, REFUSED),
+        "POST",
+        {"name": "新服务队", "organisation": "清河街道", "join_policy": "open", "leader": "wang_ayi"},
     ),
     Row(
         "forums.start_thread",
@@ -513,13 +731,23 @@ class World:
     def fill(self, text: str, role: str) -> str:
         own = {f"own_{kind}": value for kind, value in self.mine[role].items()}
         other = {f"other_{kind}": value for kind, value in self.theirs[role].items()}
-        return text.format(**self.ids, **own, **other)
+        volunteer = {  # a sign-up and an offer of the viewer's own (a visitor tries 王阿姨's), and another's
+            "mine": self.ids.get(f"mine:{role}", self.ids["mine:wang_ayi"]),
+            "mine_other": self.ids[f"mine:{_someone_else(role)}"],
+            "offer": self.ids.get(f"offer:{role}", self.ids["offer:wang_ayi"]),
+            "offer_other": self.ids[f"offer:{_someone_else(role)}"],
+        }
+        return text.format(**self.ids, **own, **other, **volunteer)
+
+
+def _someone_else(role: str) -> str:
+    return "li_shifu" if role != "li_shifu" else "wang_ayi"
 
 
 @pytest.fixture
-def world(session: Session, sessions, settings, cast) -> World:
+def world(session: Session, sessions, settings, cast, hasher) -> World:
     people = [cast.wang_ayi, cast.li_shifu, cast.chen_weiyuan, cast.zhou_jiaoshou, cast.zhang_wangge]
-    people += [cast.sun_banzhu, cast.admin]
+    people += [cast.sun_banzhu, cast.liu_duizhang, cast.admin]
     stored = attachments.attach_file(
         session,
         cast.admin,
@@ -550,6 +778,7 @@ def world(session: Session, sessions, settings, cast) -> World:
         "thread": thread.id,
         **stages,
     }
+    ids |= volunteer_world.build(session, hasher, cast, people)
     owned = {
         p.username: {
             "note": notifications.notify(session, [p.id], "role_granted", "user", p.id, {"role": "x"})[0].id,
@@ -564,7 +793,7 @@ def world(session: Session, sessions, settings, cast) -> World:
     session.flush()
     nobody = {kind: 0 for kind in owned["admin"]}
     mine = {role: owned.get(role, nobody) for role in ROLES}
-    theirs = {role: owned["li_shifu" if role != "li_shifu" else "wang_ayi"] for role in ROLES}
+    theirs = {role: owned[_someone_else(role)] for role in ROLES}
     return World(ids, mine, theirs)
 
 

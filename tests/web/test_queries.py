@@ -14,15 +14,17 @@ from core import jobs
 from deliberation.forums import posts, threads
 from tests.conftest import log_in
 from tests.deliberation.mediation import conftest as case_states
-from tests.factories import PASSWORD, make_cell, make_user
+from tests.factories import PASSWORD, make_cell, make_shift, make_user
 from tests.web.test_authz_matrix import consultations_in_every_stage
+from volunteers import checkin, hours, signups
 
 # a signed-in page adds two: the viewer (user, roles and login in one query) and the bell's count
 VIEWER = 2
 PAGES = {
     # path: (statements for a visitor, for the resident 王阿姨, or None where she is refused)
-    # cell count, recent threads, open consultations near; her home cell (asked once), its threads
-    "/": (3, 5 + VIEWER),
+    # cell count, recent threads, open consultations near, open shifts (count and page); her home cell
+    # (asked once), its threads, her sign-ups
+    "/": (5, 8 + VIEWER),
     "/grid/": (1, 1 + VIEWER),
     "/grid/cells/{cell}": (3, 3 + VIEWER),  # the cell with its resident count; staff; documents
     "/accounts/login": (0, 0 + VIEWER),
@@ -190,3 +192,112 @@ def test_mediation_lists_and_a_case_do_not_grow_with_their_rows(
         case_states.meet(session, cast, dispute)
     case_states.propose(session, cast, dispute)
     assert [queries_for(who, connection, path) for who, path in paths] == few
+
+
+# volunteers: (visitor, 王阿姨, 刘队长 who leads the team), None where refused; the viewer included
+VOLUNTEER_PAGES = {
+    # shifts (count, page), teams, cells for the filters; her sign-ups on the page, her home cell
+    "/volunteers/": (4, 6 + VIEWER, 6 + VIEWER),
+    # the shift and its skills, its team, the cancellation window; her sign-up and place in line, the
+    # team's leaders (for the leaders' buttons)
+    "/volunteers/shifts/{shift}": (4, 7 + VIEWER, 6 + VIEWER),
+    "/volunteers/teams": (1, 1 + VIEWER, 1 + VIEWER),
+    # the team, its cells, leaders, member count; its shifts (count, page); the cells' names; her
+    # membership; the team and its leaders (for the leaders' button)
+    "/volunteers/teams/{team}": (7, 10 + VIEWER, 10 + VIEWER),
+    # her sign-ups, hours, birth date and skills, certificates, whether her calendar address works
+    "/volunteers/me": (None, 6 + VIEWER, 6 + VIEWER),
+    # the leader's check, members, the team's page rows, pending sign-ups, applications, its shifts
+    "/volunteers/teams/{team}/manage": (None, None, 15 + VIEWER),
+    # the leader's check, the roster, the shift and its skills
+    "/volunteers/shifts/{shift}/check-in": (None, None, 6 + VIEWER),
+    "/volunteers/teams/{team}/hours": (None, None, 3 + VIEWER),  # the leader's check, the ledger
+}
+
+
+@pytest.fixture
+def volunteering(session, cast, monkeypatch):
+    """A shift that began an hour ago with 王阿姨 and 李师傅 signed up, one of them checked out."""
+    from datetime import timedelta
+
+    from core import clock
+
+    now = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: now - timedelta(days=1))
+    shift = make_shift(session, cast.liu_duizhang, cast.team, capacity=1, starts_at=now - timedelta(hours=1))
+    first = signups.sign_up(session, cast.li_shifu, shift_id=shift.id)
+    signups.sign_up(session, cast.wang_ayi, shift_id=shift.id)
+    monkeypatch.setattr(clock, "now", lambda: now)
+    checkin.check_in(session, cast.liu_duizhang, signup_id=first.id)
+    checkin.check_out(session, cast.liu_duizhang, signup_id=first.id)
+    session.flush()
+    return shift
+
+
+def volunteer_path(path, cast, shift):
+    return path.format(shift=shift.id, team=cast.team.id)
+
+
+def test_each_volunteers_page_runs_its_exact_number_of_statements(
+    client, other_client, connection, cast, volunteering
+):
+    log_in(other_client, "wang_ayi", PASSWORD)
+    leader = client.__class__(client.app, follow_redirects=False)
+    with leader:
+        log_in(leader, "liu_duizhang", PASSWORD)
+        got, wanted = {}, {}
+        for path, counts in VOLUNTEER_PAGES.items():
+            for who, browser, count in zip(
+                ("visitor", "wang", "liu"), (client, other_client, leader), counts, strict=True
+            ):
+                if count is not None:
+                    got[f"{who} {path}"] = queries_for(
+                        browser, connection, volunteer_path(path, cast, volunteering)
+                    )
+                    wanted[f"{who} {path}"] = count
+    assert got == wanted
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/volunteers/",
+        "/volunteers/teams/{team}",
+        "/volunteers/me",
+        "/volunteers/teams/{team}/manage",
+        "/volunteers/shifts/{shift}/check-in",
+        "/volunteers/teams/{team}/hours",
+        "/admin/volunteers",
+    ],
+)
+def test_volunteer_lists_do_not_grow_with_their_rows(
+    client, connection, session, hasher, cast, volunteering, monkeypatch, path
+):
+    from datetime import timedelta
+
+    from core import clock
+    from volunteers import teams
+
+    log_in(client, "admin", PASSWORD)
+    shown = volunteer_path(path, cast, volunteering)
+    few = queries_for(client, connection, shown)
+    now = clock.now()
+    for n in range(6):
+        person = make_user(session, hasher, f"extra{n}")
+        teams.join_team(session, person, team_id=cast.team.id)
+        signups.sign_up(session, person, shift_id=make_shift(session, cast.liu_duizhang, cast.team).id)
+        signups.sign_up(
+            session,
+            cast.admin,
+            shift_id=make_shift(
+                session, cast.liu_duizhang, cast.team, starts_at=now + timedelta(days=n + 3)
+            ).id,
+        )
+        hours.adjust_hours(
+            session, cast.liu_duizhang, team_id=cast.team.id, user_id=cast.admin.id, minutes=30, note="补记"
+        )
+        monkeypatch.setattr(clock, "now", lambda: now - timedelta(days=1))
+        signups.sign_up(session, person, shift_id=volunteering.id)  # the running shift's line grows too
+        monkeypatch.setattr(clock, "now", lambda: now)
+    session.flush()
+    assert queries_for(client, connection, shown) == few

@@ -76,7 +76,11 @@ def test_notifications_say_no_more_than_that_the_case_changed(session, cast, app
     """A bell, an e-mail or an SMS may be read over a shoulder: no kind, no name, no text of the case."""
     for kind in (PARTY_NOTICE, WORK_NOTICE):
         assert "%(" not in KINDS[kind].text and KINDS[kind].target == "dispute"
-    params = session.scalars(select(Notification.params).where(Notification.target_id == str(applied.id)))
+    params = session.scalars(
+        select(Notification.params).where(
+            Notification.target_kind == "dispute", Notification.target_id == str(applied.id)
+        )
+    )
     assert all(p == {} for p in params)
 
 
