@@ -97,10 +97,17 @@ def browser():
         launched.close()
 
 
+def new_context(browser, **options):
+    """A browser context in Chinese that waits as long as a loaded machine needs; every test opens
+    its contexts here so none falls back to Playwright's 30 s."""
+    context = browser.new_context(**({"locale": "zh-CN"} | options))
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
+    context = new_context(browser, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page
     context.close()
@@ -108,14 +115,9 @@ def page(browser):
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(
-        locale="zh-CN",
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
+    context = new_context(
+        browser, viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
     )
-    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()

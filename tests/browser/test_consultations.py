@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import shoot
+from tests.browser.conftest import new_context, shoot
 from tests.browser.test_forums import log_in
 
 pytestmark = pytest.mark.browser
@@ -29,7 +29,7 @@ def test_the_agreed_consultation_shows_its_timeline_to_everyone(server, page, ph
 
 def test_the_convener_schedules_a_meeting_on_a_phone(server, browser):
     base, password = server
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
+    context = new_context(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
     try:
         phone = context.new_page()
         log_in(phone, base, "zhou_jiaoshou", password)

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import shoot
+from tests.browser.conftest import new_context, shoot
 
 pytestmark = pytest.mark.browser
 STALL_THREAD = "人民路早点摊能不能划定固定摊位？"
@@ -29,7 +29,7 @@ def open_thread(page, base, title):
 
 def test_a_resident_replies_with_a_stance_and_another_reader_sees_it_arrive(server, browser, phone):
     base, password = server
-    reader_context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    reader_context = new_context(browser, viewport={"width": 1280, "height": 900})
     try:
         reader = reader_context.new_page()
         open_thread(reader, base, STALL_THREAD)
@@ -95,8 +95,8 @@ def test_no_script_typed_into_a_post_runs(server, page):
 @pytest.mark.parametrize("width", [1280, 390])
 def test_forum_pages_for_the_eye(server, browser, width):
     base, password = server
-    context = browser.new_context(
-        locale="zh-CN", viewport={"width": width, "height": 900}, is_mobile=width < 500
+    context = new_context(
+        browser, locale="zh-CN", viewport={"width": width, "height": 900}, is_mobile=width < 500
     )
     tag = "phone" if width < 500 else "desktop"
     try:

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import shoot
+from tests.browser.conftest import new_context, shoot
 
 pytestmark = pytest.mark.browser
 ACCOUNT = "楼上新搬来的邻居每天晚上在阳台上用电钻和锤子装修到十一点多，已经两个星期了，孩子写不了作业。"
@@ -33,7 +33,7 @@ def photo() -> bytes:
 
 def context(browser, viewport):
     phone = viewport["width"] < 500
-    return browser.new_context(locale="zh-CN", viewport=viewport, is_mobile=phone, has_touch=phone)
+    return new_context(browser, viewport=viewport, is_mobile=phone, has_touch=phone)
 
 
 def test_from_application_to_agreement_and_a_stranger_sees_nothing(server, browser, phone):

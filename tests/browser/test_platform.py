@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import shoot
+from tests.browser.conftest import new_context, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -20,8 +20,8 @@ def log_in(page, base, username, password):
 
 def test_the_bell_counts_up_without_a_reload_and_empties_when_read(server, browser):
     base, password = server
-    resident = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    admin = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    resident = new_context(browser, viewport={"width": 1280, "height": 900})
+    admin = new_context(browser, viewport={"width": 1280, "height": 900})
     try:
         page, admin_page = resident.new_page(), admin.new_page()
         log_in(page, base, "xiao_zhang", password)

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core import clock
-from tests.browser.conftest import shoot
+from tests.browser.conftest import new_context, shoot
 
 pytestmark = pytest.mark.browser
 PHONE = 390
@@ -39,9 +39,10 @@ def fits_the_phone(page) -> None:
 
 def test_a_resident_signs_up_and_her_leader_checks_her_in_on_a_phone(server, browser):
     base, password = server
-    desktop = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    resident = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    phone = browser.new_context(
+    desktop = new_context(browser, viewport={"width": 1280, "height": 900})
+    resident = new_context(browser, viewport={"width": 1280, "height": 900})
+    phone = new_context(
+        browser,
         locale="zh-CN",
         viewport={"width": PHONE, "height": 844},
         device_scale_factor=2,
@@ -128,7 +129,7 @@ def test_every_volunteers_page_at_phone_and_desktop_width(server, browser, width
     size = {"width": PHONE, "height": 844} if width == "phone" else {"width": 1280, "height": 900}
     extra = {"device_scale_factor": 2, "is_mobile": True, "has_touch": True} if width == "phone" else {}
     contexts = {
-        who: browser.new_context(locale="zh-CN", viewport=size, **extra)
+        who: new_context(browser, viewport=size, **extra)
         for who in ("visitor", "wang_ayi", "liu_duizhang", "admin")
     }
     try:
