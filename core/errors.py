@@ -98,6 +98,10 @@ class FieldErrors:
     def __contains__(self, field: str) -> bool:
         return field in self.errors
 
+    def __bool__(self) -> bool:
+        """True once any field has a message (an empty collector is falsy, like an empty dict)."""
+        return bool(self.errors)
+
     def raise_if_any(self) -> None:
         if self.errors:
             raise Invalid.collect(self.errors)

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import clock
 from core.db import Base
-from core.errors import N_, Invalid, NotFound
+from core.errors import N_, FieldErrors, Invalid, NotFound
 from core.types import intpk
 
 IMAGE_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".png"}
@@ -343,6 +343,63 @@ def prepare(upload: BinaryIO, *, name: str, max_bytes: int) -> Prepared:
         data, content_type = _reencode(data, content_type)
     shown = clean_name(name) if content_type != "text/plain" else plain_text_name(name)
     return Prepared(data, content_type, shown)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as the web layer hands it over: its bytes and the name it came with."""
+
+    file: BinaryIO
+    name: str
+
+
+def prepare_photos(
+    errors: FieldErrors,
+    photos: list[Upload],
+    upload_dir: Path | None,
+    max_bytes: int,
+    *,
+    limit: int,
+    field: str = "photos",
+) -> list[Prepared]:
+    """Check a form's photos before anything is written; the first problem becomes the field's message."""
+    if len(photos) > limit:
+        errors.add(field, N_("At most %(max)s photos."), max=limit)
+        return []
+    prepared = []
+    for photo in photos:
+        try:
+            checked = prepare(photo.file, name=photo.name, max_bytes=max_bytes)
+        except Invalid as error:
+            errors.errors.setdefault(field, error.errors["file"])
+            continue
+        if not checked.is_image or upload_dir is None:
+            errors.add(field, N_("Only photos (JPEG, PNG, WebP) can be added here."))
+            continue
+        prepared.append(checked)
+    return prepared
+
+
+def keep_all(
+    session: Session,
+    upload_dir: Path | None,
+    prepared: list[Prepared],
+    *,
+    owner_kind: str,
+    owner_id: object,
+    uploaded_by_id: int | None,
+) -> None:
+    """Store photos that ``prepare_photos`` passed (it refused any without a folder)."""
+    for photo in prepared:
+        assert upload_dir is not None
+        keep(
+            session,
+            upload_dir,
+            photo,
+            owner_kind=owner_kind,
+            owner_id=owner_id,
+            uploaded_by_id=uploaded_by_id,
+        )
 
 
 def keep(

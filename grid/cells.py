@@ -8,6 +8,7 @@ row for services that change it.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from core import clock, events
-from core.errors import N_, FieldErrors, NotFound
+from core.errors import N_, FieldErrors, Invalid, NotFound
 from grid.models import GridCell, Residence
 
 CODE_RE = re.compile(r"^\d{15}$")
@@ -104,12 +105,50 @@ def list_cells(session: Session, *, query: str = "") -> list[CellSummary]:
     return [CellSummary(*row) for row in session.execute(statement)]
 
 
-def cell_choices(session: Session) -> list[tuple[str, str]]:
-    """(code, label) pairs for a home-cell picker, grouped order by street and community."""
-    rows = session.execute(
-        select(GridCell.code, GridCell.street, GridCell.community, GridCell.name).order_by(GridCell.code)
-    ).all()
+def cell_choices(session: Session, only: set[int] | None = None) -> list[tuple[str, str]]:
+    """(code, label) pairs for a cell picker in street and community order (``only``: these cells)."""
+    statement = select(GridCell.code, GridCell.street, GridCell.community, GridCell.name).order_by(
+        GridCell.code
+    )
+    if only is not None:
+        statement = statement.where(GridCell.id.in_(only))
+    rows = session.execute(statement).all()
     return [(code, f"{street} · {community} · {name}") for code, street, community, name in rows]
+
+
+NEAR_ENOUGH_KM = 5.0  # a report farther than this from every cell centre is not suggested a cell
+CENTRES = select(GridCell.id, GridCell.centre_lat, GridCell.centre_lng).where(
+    GridCell.centre_lat.is_not(None), GridCell.centre_lng.is_not(None)
+)
+
+
+def nearest_cell(session: Session, lat: float, lng: float) -> int | None:
+    """The id of the cell whose centre is nearest a point (within 5 km), for a located report's 立案.
+
+    An equirectangular distance is exact enough at a city's scale; cells are few enough to scan.
+    """
+    best: tuple[float, int] | None = None
+    for cell_id, c_lat, c_lng in session.execute(CENTRES).tuples():
+        if c_lat is None or c_lng is None:  # CENTRES has none such; the columns' type cannot say so
+            continue
+        dx = math.radians(c_lng - lng) * math.cos(math.radians((c_lat + lat) / 2))
+        km = 6371.0 * math.hypot(dx, math.radians(c_lat - lat))
+        if km <= NEAR_ENOUGH_KM and (best is None or km < best[0]):
+            best = (km, cell_id)
+    return best[1] if best else None
+
+
+def set_centre(session: Session, code: str, lat: float | None, lng: float | None) -> GridCell:
+    """Set or clear a cell's centre point (admins and the demo)."""
+    cell = get_cell(session, code)
+    if (lat is None) != (lng is None) or (
+        lat is not None and lng is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180)
+    ):
+        raise Invalid(
+            "centre", N_("A centre needs a latitude from -90 to 90 and a longitude from -180 to 180.")
+        )
+    cell.centre_lat, cell.centre_lng = lat, lng
+    return cell
 
 
 def count_cells(session: Session) -> int:

@@ -1,4 +1,5 @@
-"""Grid cells (单元网格) with their 网格六定 roster, and residents' home cells.
+"""Grid cells (单元网格) with their 网格六定 roster, residents' home cells, and the case queue: the
+taxonomy of components and events, departments, cases with their steps, followers and confirmations.
 
 A cell's code is the 15-digit unit-grid code: 6 digits of county (GB/T 2260), 3 of street or town,
 3 of community, 3 of grid sequence.
@@ -9,7 +10,18 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
@@ -54,6 +66,9 @@ class GridCell(Base):
     patrol: Mapped[str] = mapped_column(Text, default="")  # 定巡查
     duties: Mapped[str] = mapped_column(Text, default="")  # 定内容 / 定责任
     standards: Mapped[str] = mapped_column(Text, default="")  # 定标准
+    # the cell's centre (WGS-84), from which a located report's nearest cell is suggested
+    centre_lat: Mapped[float | None] = mapped_column(Float)
+    centre_lng: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime]
 
     roster: Mapped[list[RosterEntry]] = relationship(
@@ -100,3 +115,254 @@ class Residence(Base):
     since: Mapped[datetime]
 
     cell: Mapped[GridCell] = relationship()
+
+
+class ClassKind(enum.Enum):
+    """The two halves of the taxonomy (CJ/T 214): things that can break, and things that happen."""
+
+    component = "component"  # 部件
+    event = "event"  # 事件
+
+    @property
+    def label(self) -> str:
+        return CLASS_KIND_LABELS[self]
+
+
+CLASS_KIND_LABELS = {ClassKind.component: N_("Component (部件)"), ClassKind.event: N_("Event (事件)")}
+
+
+class CaseClass(Base):
+    """A major class (two-digit code, no parent) or a minor class (four digits, under its major class).
+
+    A minor class without its own time limit takes its major class's.
+    """
+
+    __tablename__ = "grid_case_classes"
+    __table_args__ = (
+        UniqueConstraint("kind", "code", name="uq_grid_case_classes_kind_code"),
+        CheckConstraint(
+            "(parent_id IS NULL AND length(code) = 2 AND limit_hours IS NOT NULL)"
+            " OR (parent_id IS NOT NULL AND length(code) = 4)",
+            name="major_or_minor",
+        ),
+        CheckConstraint("limit_hours IS NULL OR limit_hours BETWEEN 1 AND 8760", name="limit_in_range"),
+    )
+
+    id: Mapped[intpk]
+    kind: Mapped[ClassKind] = mapped_column(enum_column(ClassKind, "case_class_kind"))
+    code: Mapped[str] = mapped_column(String(4))
+    name: Mapped[str] = mapped_column(String(40))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("grid_case_classes.id", ondelete="RESTRICT"))
+    limit_hours: Mapped[int | None] = mapped_column(Integer)
+    is_local: Mapped[bool] = mapped_column(Boolean, default=False)  # a class this platform adds
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Department(Base):
+    """A department that handles cases (专业部门): who to call, and the classes it takes."""
+
+    __tablename__ = "grid_departments"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+
+
+class DepartmentClass(Base):
+    """A class a department handles (a major class covers its minor classes)."""
+
+    __tablename__ = "grid_department_classes"
+
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("grid_departments.id", ondelete="CASCADE"), primary_key=True
+    )
+    class_id: Mapped[int] = mapped_column(
+        ForeignKey("grid_case_classes.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class CaseSource(enum.Enum):
+    """Where a case came from; with its reference, a source hands a thing over once."""
+
+    consultation = "consultation"
+    forum = "forum"
+    mediation = "mediation"
+    open311 = "open311"
+    resident = "resident"  # 随手拍
+    staff = "staff"
+
+    @property
+    def label(self) -> str:
+        return SOURCE_LABELS[self]
+
+
+SOURCE_LABELS = {
+    CaseSource.consultation: N_("A consultation's agreement"),
+    CaseSource.forum: N_("A forum thread"),
+    CaseSource.mediation: N_("A mediation"),
+    CaseSource.open311: N_("Open311"),
+    CaseSource.resident: N_("A resident's report"),
+    CaseSource.staff: N_("Grid staff"),
+}
+
+
+class CaseState(enum.Enum):
+    """The workflow's states (DESIGN.md), the standard's seven stages without the monthly assessment."""
+
+    reported = "reported"  # 信息收集
+    registered = "registered"  # 立案
+    rejected = "rejected"  # 不予立案
+    dispatched = "dispatched"  # 派遣
+    handled = "handled"  # 处置反馈
+    verified = "verified"  # 核查
+    closed = "closed"  # 结案
+
+    @property
+    def label(self) -> str:
+        return CASE_STATE_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (CaseState.rejected, CaseState.closed)
+
+
+CASE_STATE_LABELS = {
+    CaseState.reported: N_("Reported"),
+    CaseState.registered: N_("Registered"),
+    CaseState.rejected: N_("Not registered"),
+    CaseState.dispatched: N_("Dispatched"),
+    CaseState.handled: N_("Handled, to be checked"),
+    CaseState.verified: N_("Checked"),
+    CaseState.closed: N_("Closed out (结案)"),
+}
+
+
+class Case(Base):
+    """A case (案件) in the grid queue, numbered by year (2026-000042)."""
+
+    __tablename__ = "grid_cases"
+    __table_args__ = (
+        UniqueConstraint("year", "sequence", name="uq_grid_cases_year_sequence"),
+        UniqueConstraint("source", "source_ref", name="uq_grid_cases_source_ref"),
+        Index("ix_grid_cases_cell_state", "cell_id", "state", "due_at"),
+        Index("ix_grid_cases_state_updated", "state", "updated_at"),
+    )
+
+    id: Mapped[intpk]
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    source: Mapped[CaseSource] = mapped_column(enum_column(CaseSource, "case_source"))
+    source_ref: Mapped[str | None] = mapped_column(String(60))  # None only for staff's own cases
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("grid_case_classes.id", ondelete="RESTRICT"))
+    cell_id: Mapped[int | None] = mapped_column(ForeignKey("grid_cells.id", ondelete="RESTRICT"))
+    suggested_cell_id: Mapped[int | None] = mapped_column(
+        ForeignKey("grid_cells.id", ondelete="SET NULL"), index=True
+    )
+    address: Mapped[str] = mapped_column(String(200), default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lng: Mapped[float | None] = mapped_column(Float)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")  # plain text, shown escaped
+    state: Mapped[CaseState] = mapped_column(enum_column(CaseState, "case_state"), default=CaseState.reported)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("grid_departments.id", ondelete="SET NULL"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # a mediation's case: grid staff and admins only, never public, never in Open311 or search
+    staff_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_at: Mapped[datetime | None]
+    overdue_at: Mapped[datetime | None]  # when the overdue sweep first found it late
+    extensions: Mapped[int] = mapped_column(Integer, default=0)  # 延期, for the assessment
+    reworks: Mapped[int] = mapped_column(Integer, default=0)  # 返工: failed checks
+    verify_round: Mapped[int] = mapped_column(Integer, default=0)  # which 核查 followers answer for
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+    @property
+    def number(self) -> str:
+        return case_number(self.year, self.sequence)
+
+
+def case_number(year: int, sequence: int) -> str:
+    return f"{year}-{sequence:06d}"
+
+
+class CaseCounter(Base):
+    """The last sequence number given out in a year: one row per year, bumped in place."""
+
+    __tablename__ = "grid_case_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CaseStep(Base):
+    """One step of a case's history: who (None: the system), when, from which state to which, and why."""
+
+    __tablename__ = "grid_case_steps"
+
+    id: Mapped[intpk]
+    case_id: Mapped[int] = mapped_column(ForeignKey("grid_cases.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[CaseState | None] = mapped_column(enum_column(CaseState, "case_step_from"))
+    to_state: Mapped[CaseState | None] = mapped_column(enum_column(CaseState, "case_step_to"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    due_at: Mapped[datetime | None]  # the due date this step set (立案, 派遣, 延期)
+    at: Mapped[datetime]
+
+
+class CaseFollower(Base):
+    """Someone told at each step: the reporter, and everyone the hand-off named as having taken part."""
+
+    __tablename__ = "grid_case_followers"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("grid_cases.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    since: Mapped[datetime]
+
+
+class Confirmation(Base):
+    """A follower's answer at 核查: is the problem really solved? One per person per check."""
+
+    __tablename__ = "grid_case_confirmations"
+    __table_args__ = (
+        UniqueConstraint("case_id", "round", "user_id", name="uq_grid_case_confirmations_once"),
+    )
+
+    id: Mapped[intpk]
+    case_id: Mapped[int] = mapped_column(ForeignKey("grid_cases.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    solved: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime]
+
+
+class Extension(Base):
+    """A request to move a case's due date (延期), decided by the cell's leader or an admin."""
+
+    __tablename__ = "grid_case_extensions"
+    __table_args__ = (
+        # one open request per case at a time
+        Index(
+            "uq_grid_case_extensions_open",
+            "case_id",
+            unique=True,
+            sqlite_where=text("approved IS NULL"),
+            postgresql_where=text("approved IS NULL"),
+        ),
+    )
+
+    id: Mapped[intpk]
+    case_id: Mapped[int] = mapped_column(ForeignKey("grid_cases.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime]
+    due_at: Mapped[datetime]  # the date asked for
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    approved: Mapped[bool | None] = mapped_column(Boolean)
