@@ -14,6 +14,7 @@ from accounts.permissions import require_admin
 from accounts.users import find_user_by_username
 from core import audit, clock
 from core.errors import N_, Invalid, NotFound
+from grid import access
 from grid.cells import get_cell
 from grid.models import GridCell, RosterEntry, RosterRole
 
@@ -44,6 +45,7 @@ def assign_post(
             session.add(entry)
     except IntegrityError:  # another admin filled the post at the same moment
         raise Invalid("role", N_("This post was filled meanwhile. Reload the page.")) from None
+    access.forget_staffed_cells(session)
     audit.record(
         session, admin, "roster.assign", "grid_cell", cell.code, user=person.username, role=role.value
     )
@@ -69,6 +71,7 @@ def remove_post(session: Session, actor: User | None, *, entry_id: int) -> GridC
         role=entry.role.value,
     )
     session.delete(entry)
+    access.forget_staffed_cells(session)
     return cell
 
 
