@@ -2,8 +2,9 @@
 tests read (DESIGN.md: ``draft → collecting → deliberating → agreed | not_agreed → handed_off → closed``).
 
 The convener or the chair makes every move, with a note, on the public timeline. The hand-off to the
-grid (``agreed → handed_off``) and the one move the system makes (``handed_off → closed`` when the case
-closes) come with the grid case queue; their rows slot in here.
+grid (``agreed → handed_off``) creates a case as it moves, so it has its own service
+(``deliberation.consultations.handoff``), as has the one move the system makes (``handed_off → closed``
+when the case closes).
 """
 
 from __future__ import annotations
@@ -78,6 +79,13 @@ STEP_LABELS = {
     "vote_opened": N_("Resolution put to the vote"),
     "resolution_adopted": N_("Resolution adopted"),
     "resolution_rejected": N_("Resolution not adopted"),
+    "hand_off": N_("Handed to the grid (转办)"),
+    "case_registered": N_("Case registered (立案)"),
+    "case_rejected": N_("Case not registered (不予立案)"),
+    "case_dispatched": N_("Case dispatched (派遣)"),
+    "case_handled": N_("Case handled (处置反馈)"),
+    "case_verified": N_("Case checked (核查)"),
+    "case_closed": N_("Case closed (办结)"),
 }
 # the order the step indicator shows (not_agreed is the other branch of agreed)
 STEPS = (State.draft, State.collecting, State.deliberating, State.agreed, State.handed_off, State.closed)
@@ -135,8 +143,11 @@ def record_step(
     target: State | None,
     actor: User | None,
     note: str,
+    *,
+    told_already: frozenset[int] = frozenset(),
 ) -> Step:
-    """Write a timeline row (and move the state when ``target`` is given), and tell everyone concerned."""
+    """Write a timeline row (and move the state when ``target`` is given), and tell everyone concerned
+    but ``told_already`` (those a case's own notice reached)."""
     now = clock.now()
     step = Step(
         consultation_id=consultation.id,
@@ -150,7 +161,7 @@ def record_step(
     session.add(step)
     if target is not None and target is not consultation.state:
         consultation.state = target
-        told = people_to_tell(session, consultation) - ({actor.id} if actor else set())
+        told = people_to_tell(session, consultation) - ({actor.id} if actor else set()) - told_already
         notify(
             session,
             told,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
 
 from sqlalchemy import bindparam, distinct, func, select, update
 from sqlalchemy.orm import Session
@@ -14,7 +13,7 @@ from accounts.models import StakeholderGroup, User
 from accounts.notifications import define_kind
 from core import clock, files, markdown
 from core.db import rows_as
-from core.errors import N_, FieldErrors, Invalid, NotFound, PermissionDenied
+from core.errors import N_, FieldErrors, NotFound, PermissionDenied
 from core.pages import Page, paginate
 from deliberation.forums import following
 from deliberation.forums.models import Board, FollowTarget, Post, Thread
@@ -28,14 +27,6 @@ define_kind(
     N_("New thread on a board you follow: «%(thread)s»."),
     target="forum_thread",
 )
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A photo as the web layer hands it over: its bytes and the name it came with."""
-
-    file: BinaryIO
-    name: str
 
 
 @dataclass(frozen=True)
@@ -165,7 +156,7 @@ def start_thread(
     board_slug: str,
     title: str,
     body: str,
-    photos: list[Upload] | None = None,
+    photos: list[files.Upload] | None = None,
     upload_dir: Path | None = None,
     max_photo_bytes: int = 10 * 1024 * 1024,
 ) -> Thread:
@@ -182,7 +173,7 @@ def start_thread(
     if not 2 <= len(title.strip()) <= TITLE_MAX:
         errors.add("title", N_("A title has 2 to %(max)s characters."), max=TITLE_MAX)
     check_text(errors, body)
-    prepared = _prepare_photos(errors, photos or [], upload_dir, max_photo_bytes)
+    prepared = files.prepare_photos(errors, photos or [], upload_dir, max_photo_bytes, limit=PHOTOS_MAX)
     errors.raise_if_any()
     now = clock.now()
     thread = Thread(
@@ -191,11 +182,9 @@ def start_thread(
     session.add(thread)
     session.flush()  # the opening post and the photos name the thread
     post = opening_post(session, actor, thread, body, now)
-    for photo in prepared:
-        assert upload_dir is not None  # _prepare_photos refused photos without a folder
-        files.keep(
-            session, upload_dir, photo, owner_kind=PHOTO_OWNER, owner_id=post.id, uploaded_by_id=actor.id
-        )
+    files.keep_all(
+        session, upload_dir, prepared, owner_kind=PHOTO_OWNER, owner_id=post.id, uploaded_by_id=actor.id
+    )
     session.execute(
         update(Board)
         .where(Board.id == board.id)
@@ -221,27 +210,6 @@ def opening_post(session: Session, actor: User, thread: Thread, body: str, now: 
     session.add(post)
     session.flush()  # the photos belong to the post by id
     return post
-
-
-def _prepare_photos(
-    errors: FieldErrors, photos: list[Upload], upload_dir: Path | None, max_bytes: int
-) -> list[files.Prepared]:
-    """Check every photo before anything is written; the first problem is the field's message."""
-    if len(photos) > PHOTOS_MAX:
-        errors.add("photos", N_("At most %(max)s photos."), max=PHOTOS_MAX)
-        return []
-    prepared = []
-    for photo in photos:
-        try:
-            checked = files.prepare(photo.file, name=photo.name, max_bytes=max_bytes)
-        except Invalid as error:
-            errors.errors.setdefault("photos", error.errors["file"])
-            continue
-        if not checked.is_image or upload_dir is None:
-            errors.add("photos", N_("Only photos (JPEG, PNG, WebP) can be added to a thread."))
-            continue
-        prepared.append(checked)
-    return prepared
 
 
 def photos_of(session: Session, post_ids: list[int]) -> dict[str, list[files.FileSummary]]:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from accounts import notifications, roles
 from accounts.models import Notification, StakeholderGroup
-from core import clock
+from core import clock, files
 from core.errors import Invalid, PermissionDenied
 from core.files import StoredFile
 from deliberation.forums import boards, following, moderation, posts, threads
@@ -20,7 +20,7 @@ def photo(name="p.jpg"):
     out = io.BytesIO()
     Image.new("RGB", (40, 30), "red").save(out, "JPEG")
     out.seek(0)
-    return threads.Upload(out, name)
+    return files.Upload(out, name)
 
 
 def test_every_grid_cell_gets_its_board(session, cast):
@@ -55,7 +55,7 @@ def test_a_bad_thread_names_every_field_and_writes_nothing(session, settings, ca
             board_slug=cast.cell.code,
             title="x",
             body="   ",
-            photos=[photo(), threads.Upload(io.BytesIO(b"%PDF-1.4 not a photo"), "a.pdf")],
+            photos=[photo(), files.Upload(io.BytesIO(b"%PDF-1.4 not a photo"), "a.pdf")],
             upload_dir=settings.upload_dir,
         )
     assert set(refused.value.errors) == {"title", "body", "photos"}
