@@ -20,6 +20,7 @@ from web.feature import Feature, HomeArea, Link, MenuEntry, NavItem
 from web.routes import (
     accounts,
     admin,
+    cases,
     consultations,
     files,
     forums,
@@ -42,6 +43,7 @@ FEATURES: tuple[Feature, ...] = (
     forums.feature,
     consultations.feature,
     mediation.feature,
+    cases.feature,
     admin.feature,
     jobs.feature,
     settings.feature,
@@ -65,12 +67,6 @@ PLANNED: tuple[Planned, ...] = (
         "",
         N_("Four voices, one position (四意合一)"),
         N_("Short statements voted on by the four stakeholder groups show where their interests meet."),
-    ),
-    Planned(
-        "cases",
-        "",
-        N_("Grid cases (网格案件)"),
-        N_("Agreed issues become cases in the grid queue; every step of their handling is reported back."),
     ),
 )
 

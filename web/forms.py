@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
-from core import clock
+from core import clock, files
 from core.errors import N_, Invalid, Message
 
 # a field longer than this is refused by the service's own length rule; this only bounds the copy kept
@@ -71,6 +71,24 @@ def optional_choice(form: Mapping[str, Any], name: str, enum_cls: type[E]) -> E 
         return enum_cls(text(form, name))
     except ValueError:
         return None
+
+
+def photos(form: FormData, name: str = "photos") -> list[files.Upload]:
+    """The files chosen in a multiple file field (an empty field sends one nameless part: skipped)."""
+    return [
+        files.Upload(part.file, part.filename or "photo")
+        for part in form.getlist(name)
+        if isinstance(part, UploadFile) and part.filename
+    ]
+
+
+def coordinate(form: Mapping[str, Any], name: str) -> float | None:
+    """A latitude or longitude typed or filled in by the phone; None when empty or not a number."""
+    try:
+        value = float(text(form, name))
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None  # NaN and inf are no place
 
 
 @dataclass

@@ -31,7 +31,7 @@ from grid import attachments, roster
 from tests.conftest import log_in, post_form
 from tests.deliberation.mediation import conftest as case_states
 from tests.factories import PASSWORD
-from tests.web import volunteer_world
+from tests.web import case_world, volunteer_world
 from web import features
 
 ROLES = [
@@ -91,6 +91,13 @@ def leads(status: int, visitor: int) -> Expect:
 
 def only(status: dict[str, int], otherwise: int) -> Expect:
     return lambda role: status.get(role, otherwise)
+
+
+def grid_staff(status: int, visitor: int, others: int = 403) -> Expect:
+    """张网格长, who leads the cast's cell, and admins; for a staff-only case ``others`` is 404."""
+    return lambda role: (
+        status if role in ("zhang_wangge", "admin") else visitor if role == "visitor" else others
+    )
 
 
 @dataclass(frozen=True)
@@ -170,6 +177,13 @@ GETS = [
     Row("forums.person", "/forums/people/wang_ayi", everyone(PAGE)),
     Row("forums.queue", "/forums/moderation", moderators(PAGE, LOGIN)),
     Row("admin.forum_boards", "/admin/forums", admins(PAGE, LOGIN)),
+    Row("cases.index", "/grid/cases/", everyone(PAGE)),
+    Row("cases.new", "/grid/cases/new", signed_in(PAGE, LOGIN)),
+    Row("cases.queue", "/grid/cases/queue", grid_staff(PAGE, LOGIN)),
+    Row("cases.detail", "/grid/cases/{reported}", everyone(PAGE)),
+    Row("cases.detail", "/grid/cases/{staff_case}", grid_staff(PAGE, 404, 404), variant="staff only"),
+    Row("admin.taxonomy", "/admin/grid/taxonomy", admins(PAGE, LOGIN)),
+    Row("admin.departments", "/admin/grid/departments", admins(PAGE, LOGIN)),
     Row("consultations.index", "/consultations/", everyone(PAGE)),
     Row("consultations.committee", "/consultations/committee", everyone(PAGE)),
     Row("consultations.new", "/consultations/new", steerers(PAGE, LOGIN)),
@@ -611,6 +625,92 @@ POSTS = [
         {"title": "城市规划专家"},
     ),
     Row(
+        "cases.report",
+        "/grid/cases/",
+        signed_in(DONE, REFUSED),
+        "POST",
+        {"ref": "matrix", "category": "{case_class}", "title": "路灯不亮", "address": "柳岸小区5号楼"},
+    ),
+    Row(
+        "cases.move",
+        "/grid/cases/{reported}/move",
+        grid_staff(DONE, REFUSED),
+        "POST",
+        {"action": "register", "cell_code": "{cell}", "category": "{case_class}"},
+    ),
+    Row(
+        "cases.move",
+        "/grid/cases/{staff_case}/move",
+        grid_staff(DONE, REFUSED, 404),
+        "POST",
+        {"action": "register", "cell_code": "{cell}", "category": "{case_class}"},
+        variant="staff only",
+    ),
+    Row(
+        "cases.time",
+        "/grid/cases/{dispatched}/time",
+        grid_staff(DONE, REFUSED),
+        "POST",
+        {"due_at": "2031-01-05T18:00", "reason": "需要等配件"},
+    ),
+    Row(
+        "cases.time_decision",
+        "/grid/cases/{waiting}/time/decision",
+        grid_staff(DONE, REFUSED),
+        "POST",
+        {"decision": "approve"},
+    ),
+    Row(
+        "cases.answer",
+        "/grid/cases/{handled}/answer",
+        only({"wang_ayi": DONE}, 403),
+        "POST",
+        {"solved": "yes", "note": "修好了"},
+    ),
+    Row("cases.follow", "/grid/cases/{reported}/follow", signed_in(DONE, REFUSED), "POST"),
+    Row(
+        "consultations.hand_off",
+        "/consultations/{agreed}/hand-off",
+        steerers(DONE, REFUSED),
+        "POST",
+        {"category": "{event_class}"},
+    ),
+    Row(
+        "forums.hand_off",
+        "/forums/threads/{thread}/hand-off",
+        only({"sun_banzhu": DONE, "chen_weiyuan": DONE, "zhou_jiaoshou": DONE, "admin": DONE}, 403),
+        "POST",
+        {"category": "{case_class}"},
+    ),
+    Row(
+        "admin.taxonomy_add",
+        "/admin/grid/taxonomy",
+        admins(DONE, REFUSED),
+        "POST",
+        {"major": "{major_class}", "code": "0199", "name": "共享单车停放点", "limit_hours": "48"},
+    ),
+    Row(
+        "admin.taxonomy_save",
+        "/admin/grid/taxonomy/{case_class}",
+        admins(DONE, REFUSED),
+        "POST",
+        {"limit_hours": "96"},
+    ),
+    Row(
+        "admin.department_add",
+        "/admin/grid/departments",
+        admins(DONE, REFUSED),
+        "POST",
+        {"name": "区环卫所", "contact": "010-5678"},
+    ),
+    Row(
+        "admin.department_save",
+        "/admin/grid/departments/{department}",
+        admins(DONE, REFUSED),
+        "POST",
+        {"name": "街道城管科", "contact": "010-8765"},
+    ),
+    Row(
         "mediation.apply",
         "/mediation/apply",
         signed_in(DONE, REFUSED),
@@ -779,6 +879,7 @@ def world(session: Session, sessions, settings, cast, hasher) -> World:
         **stages,
     }
     ids |= volunteer_world.build(session, hasher, cast, people)
+    ids |= case_world.build(session, hasher, cast)
     owned = {
         p.username: {
             "note": notifications.notify(session, [p.id], "role_granted", "user", p.id, {"role": "x"})[0].id,

@@ -23,8 +23,8 @@ VIEWER = 2
 PAGES = {
     # path: (statements for a visitor, for the resident 王阿姨, or None where she is refused)
     # cell count, recent threads, open consultations near, open shifts (count and page); her home cell
-    # (asked once), its threads, her sign-ups
-    "/": (5, 8 + VIEWER),
+    # (asked once), its threads, her sign-ups; cases closed lately; the cases she follows
+    "/": (6, 10 + VIEWER),
     "/grid/": (1, 1 + VIEWER),
     "/grid/cells/{cell}": (3, 3 + VIEWER),  # the cell with its resident count; staff; documents
     "/accounts/login": (0, 0 + VIEWER),
@@ -35,9 +35,10 @@ PAGES = {
     "/forums/": (1, 1 + VIEWER),  # the boards
     "/forums/boards/{cell}": (3, 4 + VIEWER),  # the board; its threads and their total; whether she follows
     # the thread, a page of posts (authors, replies, her reactions), the edit window, the opening post's
-    # photos, participants by group, the consultation it became, if any; whether she follows
-    "/forums/threads/{thread}": (6, 7 + VIEWER),
-    "/forums/threads/{thread}?view=arguments": (5, 6 + VIEWER),  # the posts that take a stance, no photos
+    # photos, participants by group, the consultation it became, if any, the case it became, if any;
+    # whether she follows
+    "/forums/threads/{thread}": (7, 8 + VIEWER),
+    "/forums/threads/{thread}?view=arguments": (6, 7 + VIEWER),  # the posts that take a stance, no photos
     "/forums/people/li_shifu": (4, 4 + VIEWER),  # the person, the threads started, posts and their total
     "/consultations/": (3, 3 + VIEWER),  # one page and the total, the scope picker
     # the consultation, its meetings, its resolution, its timeline, who took part; whether she follows
@@ -301,3 +302,57 @@ def test_volunteer_lists_do_not_grow_with_their_rows(
         monkeypatch.setattr(clock, "now", lambda: now)
     session.flush()
     assert queries_for(client, connection, shown) == few
+
+
+CASE_PAGES = {
+    # path: statements for a visitor, the resident 王阿姨 (who reported the case), 张网格长 (who works it)
+    # one page and its total, the cell picker; for the signed-in, whether they staff a cell (the queue link)
+    "/grid/cases/": (3, 4, 4),
+    "/grid/cases/new": (None, 1, 1),  # the category picker
+    # whether he staffs cells, the due-soon setting (once), one page and its total, the views' counts in
+    # one query, his cells for the picker
+    "/grid/cases/queue": (None, None, 6),
+    # a handled case: the case, its history, its photos, the answers to its check; for the signed-in,
+    # whether they may work it and whether they follow it; for staff, a request for more time
+    "/grid/cases/{case}": (4, 6, 7),
+}
+
+
+def case_counts(client, connection, session, cast):
+    from tests.grid.conftest import report, walk
+
+    handled = walk(
+        session, cast.zhang_wangge, report(session, cast, ref="q1"), "register", "dispatch", "handle"
+    )
+    report(session, cast, ref="q2")
+    counts = {}
+    for who in ("visitor", "wang_ayi", "zhang_wangge"):
+        if who != "visitor":
+            log_in(client, who, PASSWORD)
+        for path, expected in CASE_PAGES.items():
+            index = ("visitor", "wang_ayi", "zhang_wangge").index(who)
+            if expected[index] is not None:
+                counts[f"{who} {path}"] = queries_for(client, connection, path.format(case=handled.id))
+    return counts
+
+
+def test_each_case_page_runs_its_exact_number_of_statements(client, connection, session, cast):
+    wanted = {
+        f"{who} {path}": expected[index] + (VIEWER if who != "visitor" else 0)
+        for path, expected in CASE_PAGES.items()
+        for index, who in enumerate(("visitor", "wang_ayi", "zhang_wangge"))
+        if expected[index] is not None
+    }
+    assert case_counts(client, connection, session, cast) == wanted
+
+
+def test_the_case_lists_do_not_grow_with_their_cases(client, connection, session, cast):
+    from tests.grid.conftest import report
+
+    log_in(client, "zhang_wangge", PASSWORD)
+    report(session, cast, ref="first")
+    paths = ["/grid/cases/", "/grid/cases/queue", "/grid/cases/queue?view=open"]
+    few = [queries_for(client, connection, path) for path in paths]
+    for n in range(15):
+        report(session, cast, ref=f"more{n}")
+    assert [queries_for(client, connection, path) for path in paths] == few

@@ -16,6 +16,7 @@ from core.pages import clamp
 from deliberation.consultations import (
     committee,
     convening,
+    handoff,
     lifecycle,
     listing,
     meetings,
@@ -26,7 +27,9 @@ from deliberation.consultations import (
 from deliberation.consultations.access import can_convene, can_steer, get_consultation
 from deliberation.consultations.models import Choice, State
 from deliberation.forums import threads
-from grid import cells
+from grid import cases as grid_cases
+from grid import cells, taxonomy
+from grid.models import CaseSource
 from web import auth
 from web.demo import consultations as demo_consultations
 from web.feature import Feature, HomeArea, Link, NavItem
@@ -147,6 +150,12 @@ def detail(
             "forms": {"resolution": drafted} | (forms or {}),
             "empty": FormView(),
             "step_labels": lifecycle.STEP_LABELS,
+            "case": grid_cases.case_for_source(session, CaseSource.consultation, str(consultation_id))
+            if c.state in (State.handed_off, State.closed)
+            else None,
+            "categories": taxonomy.choices(session)
+            if c.state is State.agreed and can_steer(viewer, c)
+            else [],
         },
         status=status,
     )
@@ -272,6 +281,22 @@ def count_votes(request: Request, form: Form) -> Response:
     return redirect(request, f"{target}#resolution", message)
 
 
+def hand_off(request: Request, form: Form) -> Response:
+    consultation_id = request.path_params["consultation_id"]
+    try:
+        case = handoff.hand_off(
+            db(request),
+            auth.require_user(request),
+            consultation_id,
+            class_id=number(form, "category"),
+            note=text(form, "note"),
+        )
+    except Invalid as error:
+        return _again(request, form, "hand_off", error, "category", "note")
+    message = N_("Handed to the grid: the case is in its queue, and everyone who took part follows it.")
+    return redirect(request, url_for(request, "cases.detail", case_id=case.id), message)
+
+
 def profile_form(request: Request, form: Form, view: FormView | None = None, status: int = 200) -> Response:
     viewer = auth.require_user(request)
     member_id = request.path_params["user_id"]
@@ -348,6 +373,7 @@ routes = [
         name="consultations.open_vote",
     ),
     route("/consultations/{consultation_id:id}/resolution/votes", vote, ["POST"], name="consultations.vote"),
+    route("/consultations/{consultation_id:id}/hand-off", hand_off, ["POST"], name="consultations.hand_off"),
     route(
         "/consultations/{consultation_id:id}/resolution/count",
         count_votes,
@@ -364,11 +390,13 @@ feature = Feature(
         "deliberation.consultations.lifecycle",
         "deliberation.consultations.meetings",
         "deliberation.consultations.resolutions",
+        "deliberation.consultations.handoff",
     ],
     links={"consultation": Link("consultations.detail", "consultation_id")},
     audit_labels={
         "consultation.convene": N_("Convened a consultation"),
         "consultation.move": N_("Moved a consultation on"),
+        "consultation.hand_off": N_("Handed a consultation to the grid"),
         "consultation.resolution_adopted": N_("Counted a resolution vote: adopted"),
         "consultation.resolution_rejected": N_("Counted a resolution vote: not adopted"),
         "committee.profile": N_("Edited a committee member's profile"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -14,13 +13,26 @@ from core.errors import N_, Invalid, NotFound
 from core.pages import clamp
 from deliberation.consultations import convening
 from deliberation.consultations.access import can_convene
-from deliberation.forums import boards, following, moderation, overview, people, posts, reactions, threads
+from deliberation.forums import (
+    boards,
+    following,
+    handoff,
+    moderation,
+    overview,
+    people,
+    posts,
+    reactions,
+    threads,
+)
 from deliberation.forums.access import can_moderate, can_reply
 from deliberation.forums.models import FollowTarget, Stance
+from grid import cases as grid_cases
+from grid import taxonomy, workflow
+from grid.models import CaseSource
 from web import auth
 from web.demo import forums as demo_forums
 from web.feature import Feature, HomeArea, Link, NavItem
-from web.forms import Form, FormView, number, text
+from web.forms import Form, FormView, number, photos, text
 from web.htmx import is_fragment_request, redirect, render
 from web.request_db import db
 from web.routes import forums_moderation
@@ -88,11 +100,7 @@ def new_thread_form(
 
 def start_thread(request: Request, form: Form) -> Response:
     settings = request.app.state.settings
-    photos = [
-        threads.Upload(f.file, f.filename or "photo")
-        for f in form.getlist("photos")
-        if isinstance(f, UploadFile) and f.filename
-    ]
+    chosen = photos(form)
     try:
         thread = threads.start_thread(
             db(request),
@@ -100,7 +108,7 @@ def start_thread(request: Request, form: Form) -> Response:
             board_slug=request.path_params["slug"],
             title=text(form, "title"),
             body=text(form, "body", strip=False),
-            photos=photos,
+            photos=chosen,
             upload_dir=settings.upload_dir,
             max_photo_bytes=settings.max_upload_bytes,
         )
@@ -116,9 +124,17 @@ def start_thread(request: Request, form: Form) -> Response:
 # --- reading a thread -----------------------------------------------------------------------------
 
 
-def thread_page(request: Request, form: Form, reply: FormView | None = None, status: int = 200) -> Response:
+def thread_page(
+    request: Request,
+    form: Form,
+    reply: FormView | None = None,
+    status: int = 200,
+    hand_off_view: FormView | None = None,
+) -> Response:
     session, viewer = db(request), auth.current_user(request)
     thread = threads.thread_view(session, request.path_params["thread_id"])
+    consultation_id = convening.raising_thread(session, thread.id)
+    case = None if consultation_id else grid_cases.case_for_source(session, CaseSource.forum, str(thread.id))
     view = "arguments" if request.query_params.get("view") == "arguments" else "conversation"
     pages = posts.pages_of(thread.post_count)
     page = min(clamp(number(request.query_params, "page")), pages)
@@ -144,12 +160,35 @@ def thread_page(request: Request, form: Form, reply: FormView | None = None, sta
             "moderator": can_moderate(viewer),
             "boards": boards.list_boards(session) if can_moderate(viewer) else [],
             "reply": reply or _reply_view(request, viewer),
-            "consultation_id": convening.raising_thread(session, thread.id),
+            "consultation_id": consultation_id,
             "may_raise": can_convene(viewer),
+            "case": case,
+            "case_history": grid_cases.history(session, case.id) if case else [],
+            "case_labels": workflow.STEP_LABELS,
+            "may_hand_off": not consultation_id and case is None and handoff.can_hand_off(viewer),
+            "categories": taxonomy.choices(session) if handoff.can_hand_off(viewer) else [],
+            "hand_off": hand_off_view or FormView(),
         },
         block="posts",
         status=status,
     )
+
+
+def hand_off(request: Request, form: Form) -> Response:
+    thread_id = request.path_params["thread_id"]
+    try:
+        case = handoff.hand_off_thread(
+            db(request),
+            auth.require_user(request),
+            thread_id,
+            class_id=number(form, "category"),
+            note=text(form, "note"),
+        )
+    except Invalid as error:
+        view = FormView.from_form(form, "category", "note", error=error)
+        return thread_page(request, form, status=422, hand_off_view=view)
+    message = N_("Handed to the grid: the case is in its queue, and everyone in the thread follows it.")
+    return redirect(request, url_for(request, "cases.detail", case_id=case.id), message)
 
 
 def _reply_view(request: Request, viewer: object) -> FormView:
@@ -314,6 +353,7 @@ routes = [
     route("/forums/boards/{slug}/follow", follow_board, ["POST"], name="forums.follow_board"),
     route("/forums/threads/{thread_id:id}", thread_page, name="forums.thread"),
     route("/forums/threads/{thread_id:id}/new", new_posts, name="forums.new_posts"),
+    route("/forums/threads/{thread_id:id}/hand-off", hand_off, ["POST"], name="forums.hand_off"),
     route("/forums/threads/{thread_id:id}/posts", reply, ["POST"], name="forums.reply", limits=POSTING),
     route("/forums/threads/{thread_id:id}/follow", follow_thread, ["POST"], name="forums.follow_thread"),
     route("/forums/posts/{post_id:id}", post_link, name="forums.post"),
@@ -351,6 +391,7 @@ feature = Feature(
         "forum_report.dismiss": N_("Dismissed reports of a forum post"),
         "forum_thread.lock": N_("Locked a forum thread"),
         "forum_thread.unlock": N_("Reopened a forum thread"),
+        "thread.hand_off": N_("Handed a forum thread to the grid"),
         "forum_thread.pin": N_("Pinned a forum thread"),
         "forum_thread.unpin": N_("Unpinned a forum thread"),
         "forum_thread.move": N_("Moved a forum thread"),

@@ -1,5 +1,6 @@
-// Our only script. htmx does not swap error answers (4xx/5xx other than 422, see the htmx-config
-// meta tag); this shows the message of such an answer in the page's message region instead.
+// Our only script: small progressive enhancements; every page works without it. htmx does not swap
+// error answers (4xx/5xx other than 422, see the htmx-config meta tag); the first part shows the
+// message of such an answer in the page's message region instead.
 (function () {
   "use strict";
 
@@ -35,5 +36,22 @@
   document.addEventListener("htmx:sendError", function () {
     var box = region();
     show(box ? box.dataset.networkError : "Network error");
+  });
+})();
+
+// 随手拍: "use my phone's location" fills the report's coordinates. Without script (or without a
+// location) the reporter types the address, which the form asks for anyway.
+(function () {
+  "use strict";
+  var button = document.querySelector("[data-locate]");
+  if (!button || !navigator.geolocation) return;
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    navigator.geolocation.getCurrentPosition(function (position) {
+      document.getElementById("f-lat").value = position.coords.latitude.toFixed(6);
+      document.getElementById("f-lng").value = position.coords.longitude.toFixed(6);
+      var note = document.querySelector("[data-located]");
+      if (note) note.hidden = false;
+    });
   });
 })();
