@@ -10,7 +10,7 @@ from markupsafe import escape
 from PIL import Image
 from sqlalchemy import func, select
 
-from core import clock
+from core import clock, site_settings
 from deliberation.forums import threads
 from grid import cases, departments
 from grid.models import Case, CaseClass, CaseState, CaseStep
@@ -285,3 +285,11 @@ def test_an_admin_keeps_departments_and_a_duplicate_name_is_refused(client, sess
     clash = post_form(client, f"/admin/grid/departments/{renamed.id}", {"name": "区环卫所"}, page="/")
     assert clash.status_code == 422
     assert {d.name for d in departments.list_departments(session)} == {"区环卫所", "街道城管科"}
+
+
+def test_reports_are_rate_limited_with_a_clear_429_that_saves_nothing(client, session, cast):
+    site_settings.change(session, cast.admin, "rate.case_report_per_user", "2/3600")
+    session.flush()
+    log_in(client, "wang_ayi", PASSWORD)
+    statuses = [reported_by_http(client, session, ref=f"burst{n}").status_code for n in range(3)]
+    assert statuses == [303, 303, 429] and case_count(session) == 2

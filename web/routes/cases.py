@@ -20,6 +20,7 @@ from grid import (
     confirmations,
     deadlines,
     departments,
+    limits,
     overview,
     queue,
     roster,
@@ -278,14 +279,21 @@ def staff_queue(request: Request, form: Form) -> Response:
 
 routes = [
     route("/grid/cases/", case_list, name="cases.index"),
-    route("/grid/cases/", report, ["POST"], name="cases.report", uploads=True),
+    route("/grid/cases/", report, ["POST"], name="cases.report", uploads=True, limits=limits.REPORTING),
     route("/grid/cases/new", report_form, name="cases.new"),
     route("/grid/cases/queue", staff_queue, name="cases.queue"),
     route("/grid/cases/{case_id:id}", detail, name="cases.detail"),
     route("/grid/cases/{case_id:id}/move", move, ["POST"], name="cases.move", uploads=True),
     route("/grid/cases/{case_id:id}/time", ask_for_time, ["POST"], name="cases.time"),
     route("/grid/cases/{case_id:id}/time/decision", decide_time, ["POST"], name="cases.time_decision"),
-    route("/grid/cases/{case_id:id}/answer", answer, ["POST"], name="cases.answer", uploads=True),
+    route(
+        "/grid/cases/{case_id:id}/answer",
+        answer,
+        ["POST"],
+        name="cases.answer",
+        uploads=True,
+        limits=limits.ANSWERING,
+    ),
     route("/grid/cases/{case_id:id}/follow", follow, ["POST"], name="cases.follow"),
 ]
 
@@ -293,7 +301,14 @@ feature = Feature(
     name="cases",
     routes=[*routes, *admin_cases.routes],
     models=["grid.models"],
-    registers=["grid.cases", "grid.workflow", "grid.deadlines", "grid.confirmations", "grid.queue"],
+    registers=[
+        "grid.limits",
+        "grid.cases",
+        "grid.workflow",
+        "grid.deadlines",
+        "grid.confirmations",
+        "grid.queue",
+    ],
     links={"grid_case": Link("cases.detail", "case_id")},
     audit_labels={
         "case.open": N_("Opened a case"),
