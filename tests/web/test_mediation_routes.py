@@ -10,6 +10,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from core import clock
+from deliberation.mediation import agreements
 from deliberation.mediation.fields import today
 from deliberation.mediation.models import Dispute, DisputeEvent, DisputeStatus
 from tests.conftest import log_in, post_form
@@ -216,6 +217,7 @@ def test_the_privacy_test_covers_every_route_of_a_case():
         "mediation.consent",
         "mediation.refer",
         "mediation.close",
+        "mediation.hand_off",
     }
 
 
@@ -255,3 +257,28 @@ def test_a_step_that_comes_back_422_to_htmx_renders_the_case_block_with_its_form
     assert "<html" not in response.text and "这一项必须填写" in response.text
     assert '<details class="more-form" open>' in response.text
     assert status_of(session, dispute.id) is DisputeStatus.applied
+
+
+def test_the_chair_hands_a_shared_summary_to_the_grid_and_sees_its_number(client, session, cast):
+    dispute = case_states.meet(
+        session, cast, case_states.accept(session, cast, case_states.apply(session, cast))
+    )
+    agreements.record_failure(
+        session, cast.zhou_jiaoshou, dispute.id, summary="营业时间说法不一，需城管核实。"
+    )
+    for party in (cast.wang_ayi, cast.li_shifu):
+        agreements.answer_consent(session, party, dispute.id, consent=True)
+    session.flush()
+    log_in(client, "chen_weiyuan", PASSWORD)
+    page = client.get(f"/mediation/{dispute.id}").text
+    assert "转办网格" in page and "任何陈述、姓名和附件都不会一并转出" in page
+    short = post_form(client, f"/mediation/{dispute.id}/hand-off", {"title": "摊"}, page="/")
+    assert short.status_code == 422 and "请用 4 到" in short.text
+    done = post_form(client, f"/mediation/{dispute.id}/hand-off", {"title": "早点摊营业时间需核实"}, page="/")
+    assert done.status_code == 303
+    page = client.get(f"/mediation/{dispute.id}").text
+    assert re.search(r"共享摘要已作为案件 \d{4}-\d{6} 转办网格", page)
+    again = post_form(
+        client, f"/mediation/{dispute.id}/hand-off", {"title": "早点摊营业时间需核实"}, page="/"
+    )
+    assert again.status_code == 409

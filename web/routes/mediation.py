@@ -19,16 +19,26 @@ from starlette.responses import Response
 from accounts.models import User
 from core.errors import N_, Invalid
 from core.pages import clamp
-from deliberation.mediation import agreements, cases, disputes, fields, lifecycle, meetings, statistics
+from deliberation.mediation import (
+    agreements,
+    cases,
+    disputes,
+    fields,
+    handoff,
+    lifecycle,
+    meetings,
+    statistics,
+)
 from deliberation.mediation.models import (
     Action,
     DisputeKind,
     DisputeStatus,
     Referral,
 )
+from grid import taxonomy
 from web import auth
 from web.demo import mediation as demo_mediation
-from web.feature import Feature, HomeArea, Link, NavItem
+from web.feature import Feature, HomeArea, Link, NavItem, ParticipationArea
 from web.forms import Form, FormView, number, optional_choice, text
 from web.htmx import redirect, render
 from web.request_db import db
@@ -117,12 +127,21 @@ def case(
     request: Request,
     form: Form,
     view: FormView | None = None,
-    acting: Action | None = None,
+    acting: Action | str | None = None,
     status: int = 200,
 ) -> Response:
     """A case's page; with ``view`` and ``acting``, the form that came back 422 keeps what was typed."""
-    page = cases.case_page(db(request), auth.current_user(request), request.path_params["dispute_id"])
+    session, viewer = db(request), auth.current_user(request)
+    page = cases.case_page(session, viewer, request.path_params["dispute_id"])
+    d = page.dispute
+    handed = handoff.handed_case(session, d.id) if d.status in handoff.HANDED_FROM else None
+    may_hand_off = handed is None and handoff.may_hand_off(
+        viewer, d.status, d.shared_summary, [p.share_consent for p in page.parties]
+    )
     context = {
+        "handed": handed,
+        "may_hand_off": may_hand_off,
+        "categories": taxonomy.choices(session) if may_hand_off else [],
         "page": page,
         "d": page.dispute,
         "A": Action,
@@ -130,6 +149,7 @@ def case(
         "acting": acting,
         "chosen": (view.value("attended") if view else "").split(","),
         "referrals": list(Referral),
+        "empty_form": FormView(),
     }
     return render(request, "mediation/case.html", context, block="case", status=status, private=True)
 
@@ -163,6 +183,25 @@ def _act(
         view.values["attended"] = ",".join(v for v in form.getlist("attended") if isinstance(v, str))
         return case(request, form, view, action, 422)
     return redirect(request, url_for(request, "mediation.case", dispute_id=dispute_id), done)
+
+
+def hand_off(request: Request, form: Form) -> Response:
+    dispute_id = request.path_params["dispute_id"]
+    try:
+        handoff.hand_off(
+            db(request),
+            auth.current_user(request),
+            dispute_id,
+            title=text(form, "title"),
+            class_id=number(form, "category"),
+            note=text(form, "note"),
+        )
+    except Invalid as error:
+        return case(
+            request, form, FormView.from_form(form, "title", "category", "note", error=error), "hand_off", 422
+        )
+    message = N_("Handed to the grid: a staff-only case with the shared summary, and nothing else.")
+    return redirect(request, url_for(request, "mediation.case", dispute_id=dispute_id), message)
 
 
 def accept(request: Request, form: Form) -> Response:
@@ -278,10 +317,18 @@ routes = [
     route(f"{CASE}/consent", consent, ["POST"], name="mediation.consent"),
     route(f"{CASE}/refer", refer, ["POST"], name="mediation.refer"),
     route(f"{CASE}/close", close, ["POST"], name="mediation.close"),
+    route(f"{CASE}/hand-off", hand_off, ["POST"], name="mediation.hand_off"),
 ]
+
+
+def _participation(session: Session, user: User) -> dict[str, object]:
+    """Her mediation cases: private, and this page is hers alone."""
+    return {"disputes": cases.my_cases(session, user, page=1, per_page=10)}
+
 
 feature = Feature(
     name="mediation",
+    participation=ParticipationArea("mediation", "mediation/_participation.html", _participation),
     routes=routes,
     models=["deliberation.mediation.models"],
     registers=[
@@ -294,6 +341,7 @@ feature = Feature(
     audit_labels={
         "dispute.accept": N_("Accepted a mediation case"),
         "dispute.decline": N_("Declined a mediation case"),
+        "mediation.hand_off": N_("Handed a mediation's shared summary to the grid"),
     },
     nav=NavItem("mediation.index", N_("Mediation")),
     home=HomeArea("mediation", "mediation/_home.html", _home),
