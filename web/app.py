@@ -102,6 +102,7 @@ def create_app(
     app.state.urls = features.make_urls()
     app.state.links = features.make_links(app.state.urls)
     app.state.home_areas = features.home_areas()
+    app.state.participation_areas = features.participation_areas()
     app.state.planned = [area for area in features.PLANNED]
     app.state.templates = {
         locale: make_environment(

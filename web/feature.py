@@ -3,7 +3,8 @@
 ``web.features`` lists the features in order and derives every shared list from these declarations:
 the app's routes, the modules every process imports (tables, job handlers, schedules, subscribers,
 notification kinds, site settings, file owners), notification links, audit labels, the admin menu,
-the main navigation, the home page's areas and the demo's steps. Plain data, no plugin machinery.
+the main navigation, the home page's areas, a person's 我的参与 page and the demo's steps. Plain
+data, no plugin machinery.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from web.demo import DemoContext
 
 HomeQuery = Callable[[Session, User | None], dict[str, Any]]
+ParticipationQuery = Callable[[Session, User], dict[str, Any]]
 DemoStep = Callable[["DemoContext"], None]
 
 
@@ -59,6 +61,18 @@ class HomeArea:
 
 
 @dataclass(frozen=True)
+class ParticipationArea:
+    """A feature's part of a person's 我的参与 page: what they did there and where it went.
+
+    The query lives in the feature's route module and asks its own package (and, for where things
+    went, the packages they went to); the block's name is also the element id."""
+
+    name: str
+    template: str
+    query: ParticipationQuery
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     routes: Sequence[BaseRoute] = ()
@@ -69,4 +83,5 @@ class Feature:
     admin_menu: Sequence[MenuEntry] = ()
     nav: NavItem | None = None
     home: HomeArea | None = None
+    participation: ParticipationArea | None = None
     demo: DemoStep | None = None

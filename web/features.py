@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from starlette.routing import BaseRoute
 
 from core.errors import N_
-from web.feature import Feature, HomeArea, Link, MenuEntry, NavItem
+from web.feature import Feature, HomeArea, Link, MenuEntry, NavItem, ParticipationArea
 from web.routes import (
     accounts,
     admin,
@@ -29,6 +29,7 @@ from web.routes import (
     jobs,
     mediation,
     notifications,
+    participation,
     settings,
     volunteers,
 )
@@ -37,6 +38,7 @@ from web.urls import Urls
 FEATURES: tuple[Feature, ...] = (
     home.feature,
     accounts.feature,
+    participation.feature,
     notifications.feature,
     files.feature,
     grid.feature,
@@ -107,6 +109,10 @@ def nav() -> list[NavItem]:
 
 def home_areas() -> list[HomeArea]:
     return [feature.home for feature in FEATURES if feature.home is not None]
+
+
+def participation_areas() -> list[ParticipationArea]:
+    return [feature.participation for feature in FEATURES if feature.participation is not None]
 
 
 def demo_steps() -> Iterator[tuple[str, object]]:

@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, case, func, select
+from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from accounts.models import User
 from core.db import rows_as
 from core.errors import NotFound
 from core.pages import Page, paginate
-from deliberation.consultations.models import Consultation, ScopeKind, State, Step
+from deliberation.consultations.models import Consultation, Follower, ResolutionVote, ScopeKind, State, Step
+from deliberation.forums.models import Post
 from grid.models import GridCell
 
 OPEN = (State.collecting, State.deliberating)
@@ -165,3 +166,33 @@ def open_near(
         .limit(limit)
     )
     return rows_as(ConsultationRow, session.execute(statement))
+
+
+def for_threads(session: Session, thread_ids: list[int]) -> dict[int | None, ConsultationRow]:
+    """The consultations some threads became (drafts aside), by thread id, in one query."""
+    if not thread_ids:
+        return {}
+    statement = select(Consultation.thread_id, *ROW_COLUMNS).join(User, User.id == Consultation.convener_id)
+    statement = statement.outerjoin(GridCell, GridCell.code == Consultation.cell_code)
+    statement = statement.where(Consultation.thread_id.in_(thread_ids), Consultation.state != State.draft)
+    found = session.execute(statement).all()
+    return dict(zip((r[0] for r in found), rows_as(ConsultationRow, (r[1:] for r in found)), strict=True))
+
+
+def taken_part_in(session: Session, user_id: int, *, limit: int = 20) -> list[ConsultationRow]:
+    """The consultations a person convened, follows, spoke in or voted on (no drafts), latest move first."""
+    spoke = select(Post.thread_id).where(Post.author_id == user_id)
+    statement = BASE.where(
+        Consultation.state != State.draft,
+        or_(
+            Consultation.convener_id == user_id,
+            Consultation.id.in_(select(Follower.consultation_id).where(Follower.user_id == user_id)),
+            Consultation.id.in_(
+                select(ResolutionVote.consultation_id).where(ResolutionVote.member_id == user_id)
+            ),
+            Consultation.thread_id.in_(spoke),
+        ),
+    )
+    return rows_as(
+        ConsultationRow, session.execute(statement.order_by(Consultation.updated_at.desc()).limit(limit))
+    )

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from accounts.models import User
 from core import files, markdown
+from core.db import rows_as
 from core.pages import Page, paginate
 from deliberation.forums.access import can_see_text
 from deliberation.forums.models import Post, Thread
@@ -73,3 +74,25 @@ def _may_see_photo(session: Session, actor: Any, owner_id: str) -> bool:
 
 
 files.register_owner(PHOTO_OWNER, _may_see_photo)
+
+
+@dataclass(frozen=True)
+class JoinedThread:
+    """A thread a person started or replied in, for their 我的参与 page."""
+
+    id: int
+    title: str
+    last_activity_at: datetime | None
+    started: bool
+
+
+def threads_joined(session: Session, user_id: int, *, limit: int = 20) -> list[JoinedThread]:
+    """The threads a person started or wrote in (deleted posts aside), latest activity first."""
+    wrote = select(Post.thread_id).where(Post.author_id == user_id, Post.deleted_at.is_(None))
+    statement = (
+        select(Thread.id, Thread.title, Thread.last_activity_at, Thread.author_id == user_id)
+        .where(or_(Thread.author_id == user_id, Thread.id.in_(wrote)))
+        .order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+        .limit(limit)
+    )
+    return rows_as(JoinedThread, session.execute(statement))

@@ -113,6 +113,7 @@ def test_every_case_page_at_phone_and_desktop_width(server, browser, width):
         visit("visitor", "/grid/cases/", "list")
         visit("wang_ayi", "/grid/cases/new", "report")
         visit("wang_ayi", "/", "home")
+        visit("wang_ayi", "/accounts/me/participation", "participation")
         visit("leader01", "/grid/cases/queue?view=open", "queue")
         visit("leader01", "/grid/cases/queue?view=overdue", "queue-overdue")
         queue = pages["leader01"]

@@ -177,6 +177,7 @@ GETS = [
     Row("forums.person", "/forums/people/wang_ayi", everyone(PAGE)),
     Row("forums.queue", "/forums/moderation", moderators(PAGE, LOGIN)),
     Row("admin.forum_boards", "/admin/forums", admins(PAGE, LOGIN)),
+    Row("participation.index", "/accounts/me/participation", signed_in(PAGE, LOGIN)),
     Row("cases.index", "/grid/cases/", everyone(PAGE)),
     Row("cases.new", "/grid/cases/new", signed_in(PAGE, LOGIN)),
     Row("cases.queue", "/grid/cases/queue", grid_staff(PAGE, LOGIN)),
@@ -797,6 +798,13 @@ POSTS = [
         {"consent": "yes"},
     ),
     Row(
+        "mediation.hand_off",
+        "/mediation/{shareable}/hand-off",
+        in_case(DONE, *WITH_MEDIATOR, acts=(CHAIR,)),
+        "POST",
+        {"title": "早点摊营业时间需核实", "category": "{case_class}"},
+    ),
+    Row(
         "mediation.close",
         "/mediation/{agreed}/close",
         in_case(DONE, *WITH_MEDIATOR, acts=(MEDIATOR, CHAIR)),
@@ -948,6 +956,10 @@ def mediation_world(session: Session, cast, settings) -> dict[str, object]:  # t
     mediating = case_states.propose(session, cast, in_mediation(session, cast))
     failed = in_mediation(session, cast)
     agreements.record_failure(session, cast.zhou_jiaoshou, failed.id, summary="双方说法不一，需要核实。")
+    shareable = in_mediation(session, cast)
+    agreements.record_failure(session, cast.zhou_jiaoshou, shareable.id, summary="营业时间需城管核实。")
+    for party in (cast.wang_ayi, cast.li_shifu):
+        agreements.answer_consent(session, party, shareable.id, consent=True)
     agreed = case_states.propose(session, cast, in_mediation(session, cast))
     for party in (cast.wang_ayi, cast.li_shifu):
         agreements.confirm_agreement(session, party, agreed.id, version=1)
@@ -963,6 +975,7 @@ def mediation_world(session: Session, cast, settings) -> dict[str, object]:  # t
         "mediating": mediating.id,
         "mediating_party": applicant.id,
         "failed": failed.id,
+        "shareable": shareable.id,
         "agreed": agreed.id,
         "others_dispute": others.id,
         "today": today().isoformat(),

@@ -30,6 +30,10 @@ PAGES = {
     "/accounts/login": (0, 0 + VIEWER),
     "/accounts/register": (1, 1 + VIEWER),  # the cell picker
     "/accounts/me": (None, 5 + VIEWER),  # home cell, its staff, her posts, the picker, her devices
+    # her threads, the consultations and cases they became; the consultations she took part in (and their
+    # cases, when there are some); the cases she follows; a page of her mediation cases, their total,
+    # their parties; her shifts
+    "/accounts/me/participation": (None, 9 + VIEWER),
     "/accounts/notifications": (None, 2 + VIEWER),  # one page of them, the total; the unread count
     "/accounts/notifications/settings": (None, 1 + VIEWER),
     "/forums/": (1, 1 + VIEWER),  # the boards

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import secrets
 
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from accounts.models import User
 from accounts.permissions import is_admin
 from core import clock
 from core.errors import N_, Invalid
@@ -30,7 +32,7 @@ from grid import (
 from grid.models import CaseState
 from web import auth
 from web.demo import cases as demo_cases
-from web.feature import Feature, HomeArea, Link, NavItem
+from web.feature import Feature, HomeArea, Link, NavItem, ParticipationArea
 from web.forms import (
     Form,
     FormView,
@@ -297,8 +299,14 @@ routes = [
     route("/grid/cases/{case_id:id}/follow", follow, ["POST"], name="cases.follow"),
 ]
 
+
+def _participation(session: Session, user: User) -> dict[str, object]:
+    return {"cases": cases.followed_by(session, user.id, limit=20)}
+
+
 feature = Feature(
     name="cases",
+    participation=ParticipationArea("cases", "cases/_participation.html", _participation),
     routes=[*routes, *admin_cases.routes],
     models=["grid.models"],
     registers=[

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from accounts.models import User
 from accounts.permissions import is_admin
 from core import clock
 from core.errors import N_, Invalid, NotFound, PermissionDenied
@@ -32,7 +34,7 @@ from grid import cells, taxonomy
 from grid.models import CaseSource
 from web import auth
 from web.demo import consultations as demo_consultations
-from web.feature import Feature, HomeArea, Link, NavItem
+from web.feature import Feature, HomeArea, Link, NavItem, ParticipationArea
 from web.forms import Form, FormView, local_day, local_moment, number, optional_choice, text
 from web.htmx import redirect, render
 from web.request_db import db
@@ -382,8 +384,20 @@ routes = [
     ),
 ]
 
+
+def _participation(session: Session, user: User) -> dict[str, object]:
+    """The consultations she took part in, with the case each became."""
+    found = listing.taken_part_in(session, user.id)
+    refs = [str(c.id) for c in found]
+    return {
+        "consultations": found,
+        "cases": grid_cases.cases_for_sources(session, CaseSource.consultation, refs),
+    }
+
+
 feature = Feature(
     name="consultations",
+    participation=ParticipationArea("consultations", "consultations/_participation.html", _participation),
     routes=routes,
     models=["deliberation.consultations.models"],
     registers=[

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from accounts.models import StakeholderGroup
+from accounts.models import StakeholderGroup, User
 from accounts.users import find_user_by_username
 from core.errors import N_, Invalid, NotFound
 from core.pages import clamp
-from deliberation.consultations import convening
+from deliberation.consultations import convening, listing
 from deliberation.consultations.access import can_convene
 from deliberation.forums import (
     boards,
@@ -31,7 +32,7 @@ from grid import taxonomy, workflow
 from grid.models import CaseSource
 from web import auth
 from web.demo import forums as demo_forums
-from web.feature import Feature, HomeArea, Link, NavItem
+from web.feature import Feature, HomeArea, Link, NavItem, ParticipationArea
 from web.forms import Form, FormView, number, photos, text
 from web.htmx import is_fragment_request, redirect, render
 from web.request_db import db
@@ -371,8 +372,25 @@ routes = [
     route("/forums/people/{username}", person_page, name="forums.person"),
 ]
 
+
+def _participation(session: Session, user: User) -> dict[str, object]:
+    """Her threads, with the consultation each became and the case each led to (handed over from the
+    thread itself or from its consultation)."""
+    joined = people.threads_joined(session, user.id)
+    raised = listing.for_threads(session, [t.id for t in joined])
+    handed = grid_cases.cases_for_sources(session, CaseSource.forum, [str(t.id) for t in joined])
+    agreed = grid_cases.cases_for_sources(
+        session, CaseSource.consultation, [str(c.id) for c in raised.values()]
+    )
+    for thread_id, consultation in raised.items():
+        if str(consultation.id) in agreed:
+            handed[str(thread_id)] = agreed[str(consultation.id)]
+    return {"threads": joined, "consultations": raised, "cases": handed}
+
+
 feature = Feature(
     name="forums",
+    participation=ParticipationArea("forums", "forums/_participation.html", _participation),
     routes=[*routes, *forums_moderation.routes],
     models=["deliberation.forums.models"],
     registers=[

@@ -11,7 +11,7 @@ The leaders' pages are ``volunteers_lead``, the personal ones ``volunteers_mine`
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -30,7 +30,7 @@ from volunteers.models import MemberStatus, ShiftStatus, SignupStatus
 from volunteers.shifts import list_upcoming_shifts, shift_view
 from web import auth
 from web.demo import volunteers as demo_volunteers
-from web.feature import Feature, HomeArea, Link, MenuEntry, NavItem
+from web.feature import Feature, HomeArea, Link, MenuEntry, NavItem, ParticipationArea
 from web.forms import Form, number, text
 from web.htmx import redirect, render, safe_next
 from web.request_db import db
@@ -237,8 +237,16 @@ routes = [
     route("/volunteers/teams/{team_id:id}/leave", leave, ["POST"], name="volunteers.leave"),
 ]
 
+
+def _participation(session: Session, user: User) -> dict[str, object]:
+    """Her sign-ups, from three months back (what she did) to what is to come."""
+    since = clock.now() - timedelta(days=90)
+    return {"signups": signups.signups_of(session, user.id, since=since)}
+
+
 feature = Feature(
     name="volunteers",
+    participation=ParticipationArea("volunteers", "volunteers/_participation.html", _participation),
     routes=[*routes, *volunteers_mine.routes, *volunteers_lead.routes, *admin_volunteers.routes],
     models=["volunteers.models"],
     registers=[
