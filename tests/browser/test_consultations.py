@@ -11,14 +11,16 @@ from tests.browser.test_forums import log_in
 pytestmark = pytest.mark.browser
 
 
-def test_the_agreed_consultation_shows_its_timeline_to_everyone(server, page, phone):
+def test_the_handed_off_consultation_shows_its_timeline_to_everyone(server, page, phone):
     base, _ = server
     for viewer, tag in ((page, "desktop"), (phone, "phone")):
         viewer.goto(base + "/consultations/")
         viewer.get_by_role("link", name="银河路口早点摊位试点").click()
         viewer.wait_for_url(re.compile(r"/consultations/\d+$"))
-        expect(viewer.locator(".step.current")).to_have_text(re.compile("形成共识"))
+        # the demo hands the agreed consultation to the grid, which has dispatched it since
+        expect(viewer.locator(".step.current")).to_have_text(re.compile("转办网格"))
         expect(viewer.locator("#timeline")).to_contain_text("决议通过")
+        expect(viewer.locator("#timeline")).to_contain_text("案件派遣")
         expect(viewer.locator("#resolution")).to_contain_text("赞成 3 · 反对 1 · 弃权 0")
         shoot(viewer, f"consultation-agreed-{tag}")
         viewer.goto(base + "/consultations/")
