@@ -671,7 +671,7 @@ POSTS = [
     Row("cases.follow", "/grid/cases/{reported}/follow", signed_in(DONE, REFUSED), "POST"),
     Row(
         "consultations.hand_off",
-        "/consultations/{agreed}/hand-off",
+        "/consultations/{agreed_consultation}/hand-off",
         steerers(DONE, REFUSED),
         "POST",
         {"category": "{event_class}"},
@@ -887,7 +887,9 @@ def world(session: Session, sessions, settings, cast, hasher) -> World:
         **stages,
     }
     ids |= volunteer_world.build(session, hasher, cast, people)
-    ids |= case_world.build(session, hasher, cast)
+    grid_ids = case_world.build(session, hasher, cast)
+    assert not grid_ids.keys() & ids.keys(), "a world key used twice fills one row with another's id"
+    ids |= grid_ids
     owned = {
         p.username: {
             "note": notifications.notify(session, [p.id], "role_granted", "user", p.id, {"role": "x"})[0].id,
