@@ -27,6 +27,7 @@ from web.routes import (
     home,
     jobs,
     mediation,
+    merging,
     notifications,
     settings,
     volunteers,
@@ -41,6 +42,7 @@ FEATURES: tuple[Feature, ...] = (
     grid.feature,
     forums.feature,
     consultations.feature,
+    merging.feature,
     mediation.feature,
     admin.feature,
     jobs.feature,
@@ -60,12 +62,6 @@ class Planned:
 
 
 PLANNED: tuple[Planned, ...] = (
-    Planned(
-        "merge",
-        "",
-        N_("Four voices, one position (四意合一)"),
-        N_("Short statements voted on by the four stakeholder groups show where their interests meet."),
-    ),
     Planned(
         "cases",
         "",

@@ -93,6 +93,19 @@ def refresh_analysis(sessions: Sessions, consultation_id: int) -> Refreshed:
     return Refreshed(len(table), seconds)
 
 
+def refresh_in(session: Session, consultation_id: int) -> Refreshed:
+    """The same refresh inside the caller's transaction (the demo, the CLI): no job to wait for."""
+    table, groups = load_votes(session, consultation_id)
+    started = time.perf_counter()
+    report = snapshot(merge_analysis(table, groups), table, groups)
+    seconds = time.perf_counter() - started
+    merge = session.get(Merge, consultation_id, with_for_update=True)
+    if merge is not None:
+        merge.report, merge.report_at = report, clock.now()
+        merge.report_votes, merge.report_seconds = len(table), seconds
+    return Refreshed(len(table), seconds)
+
+
 @jobs.handler(REFRESH_JOB, timeout=300)
 def _refresh(context: jobs.JobContext, payload: dict[str, Any]) -> None:
     refresh_analysis(context.sessions, int(payload["consultation_id"]))
