@@ -32,7 +32,7 @@ STATEMENTS = {
 GROUPS = ("government", "community", "served", "resident")
 PER_GROUP = 12  # offline participants of each group
 # online: who votes, and (where they write) what
-ONLINE = ("wang_ayi", "liu_daye", "xiao_zhang", "li_shifu", "hongxing_wuye", "chenji_shop")
+ONLINE: tuple[str, ...] = ("wang_ayi", "liu_daye", "xiao_zhang", "li_shifu", "hongxing_wuye", "chenji_shop")
 ONLINE += ("zhao_kezhang", "zheng_lao", "qian_zhuren", "chen_weiyuan")
 WRITTEN = {
     "wang_ayi": "投放点晚上要有灯，老人看得清。",
