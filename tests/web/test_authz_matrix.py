@@ -191,6 +191,7 @@ GETS = [
     Row("merging.page", "/consultations/{collecting}/merge", everyone(PAGE)),
     Row("merging.page", "/consultations/{draft}/merge", steerers(PAGE, 404, 404), variant="draft"),
     Row("merging.csv", "/consultations/{collecting}/merge.csv", everyone(PAGE)),
+    Row("merging.freshness", "/consultations/{collecting}/merge/freshness", everyone(PAGE)),
     Row("merging.vote_page", "/consultations/{collecting}/merge/vote", everyone(PAGE)),
     Row("merging.similar", "/consultations/{collecting}/merge/similar?text=摊位清扫", everyone(PAGE)),
     # the committee moderates: its two members are the STEERS

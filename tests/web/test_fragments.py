@@ -49,6 +49,8 @@ def test_the_merge_blocks_come_back_as_fragments(client, session, cast):
     stages = consultations_in_every_stage(session, cast)
     ids = merge_world.build(session, cast, stages)
     base = f"/consultations/{stages['collecting']}/merge"
+    fresh = client.get(f"{base}/freshness", headers=HTMX)
+    assert fresh.text.lstrip().startswith('<section class="card freshness" id="freshness"')
     log_in(client, "li_shifu", PASSWORD)
     card = client.get(f"{base}/vote", headers=HTMX)
     assert card.text.lstrip().startswith('<section id="vote_card"') and "<html" not in card.text

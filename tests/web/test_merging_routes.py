@@ -174,3 +174,22 @@ def test_statements_reach_every_page_only_escaped(client, session, sessions, cas
         assert str(escape(text)) in shown, path
         if "<" in text:
             assert text not in shown, path
+
+
+def test_the_freshness_line_is_polled_and_answers_204_until_a_newer_analysis(
+    client, session, sessions, cast, stages
+):
+    four_voices(session, cast, type("C", (), {"id": stages["collecting"]})())
+    refresh.refresh_analysis(sessions, stages["collecting"])
+    page = client.get(merge(stages)).text
+    polled = page.split('hx-get="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert polled.startswith(f"{merge(stages)}/freshness?since=") and 'hx-trigger="every 20s"' in page
+    htmx = {"HX-Request": "true"}
+    assert client.get(polled, headers=htmx).status_code == 204
+    merged = session.get(Merge, stages["collecting"])
+    merged.report_at = merged.report_at.replace(year=merged.report_at.year + 1)  # a later refresh
+    session.flush()
+    newer = client.get(polled, headers=htmx)
+    assert newer.status_code == 200 and newer.text.lstrip().startswith('<section class="card freshness"')
+    assert "有新的分析" in newer.text
+    assert "<html" in client.get(polled).text  # without htmx: the whole report

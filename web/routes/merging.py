@@ -24,7 +24,7 @@ from web import auth
 from web.demo import merging as demo_merging
 from web.feature import Feature, HomeArea, Link
 from web.forms import Form, FormView, number, text
-from web.htmx import redirect, render, translator
+from web.htmx import is_fragment_request, redirect, render, translator
 from web.request_db import db
 from web.routing import route
 from web.urls import url_for
@@ -50,7 +50,11 @@ def _page(request: Request, name: str) -> str:
 
 
 def report_page(
-    request: Request, form: Form, forms: dict[str, FormView] | None = None, status: int = 200
+    request: Request,
+    form: Form,
+    forms: dict[str, FormView] | None = None,
+    status: int = 200,
+    block: str | None = None,
 ) -> Response:
     session, viewer = db(request), auth.current_user(request)
     consultation = merge_consultation(session, viewer, _consultation_id(request))
@@ -74,9 +78,24 @@ def report_page(
             "resolution": resolutions.resolution_of(session, consultation.id) if committee else None,
             "forms": {"opinion": FormView(values={"opinion": written or outline(request, report)})}
             | (forms or {}),
+            "newer": block == "freshness",
         },
         status=status,
+        block=block,
     )
+
+
+def freshness(request: Request, form: Form) -> Response:
+    """The polled freshness line: 204 while the analysis the page shows is still the latest, the
+    block with a link to the newer one otherwise (without JS, the whole report)."""
+    session, viewer = db(request), auth.current_user(request)
+    consultation = merge_consultation(session, viewer, _consultation_id(request))
+    since = text(request.query_params, "since")  # seconds since 1970: ten digits, past web.forms.number
+    merge = session.get(Merge, consultation.id)
+    shown_at = int(merge.report_at.timestamp()) if merge and merge.report_at else 0
+    if since == str(shown_at) and is_fragment_request(request):
+        return Response(status_code=204, headers={"Vary": "HX-Request"})
+    return report_page(request, form, block="freshness")
 
 
 def outline(request: Request, report: reporting.Report) -> str:
@@ -291,6 +310,7 @@ PREFIX = "/consultations/{consultation_id:id}/merge"
 routes = [
     route(PREFIX, report_page, name="merging.page"),
     route(PREFIX + ".csv", report_csv, name="merging.csv"),
+    route(PREFIX + "/freshness", freshness, name="merging.freshness"),
     route(PREFIX + "/vote", vote_page, name="merging.vote_page"),
     route(PREFIX + "/similar", similar, name="merging.similar"),
     route(
