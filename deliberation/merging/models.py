@@ -128,9 +128,6 @@ class Statement(Base):
     status: Mapped[StatementStatus] = mapped_column(
         enum_column(StatementStatus, "merge_statement_status"), default=StatementStatus.pending
     )
-    duplicate_of_id: Mapped[int | None] = mapped_column(
-        ForeignKey("merge_statements.id", ondelete="SET NULL")
-    )
     created_at: Mapped[datetime]
     moderated_at: Mapped[datetime | None]
     moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -109,7 +109,3 @@ def refresh_in(session: Session, consultation_id: int) -> Refreshed:
 @jobs.handler(REFRESH_JOB, timeout=300)
 def _refresh(context: jobs.JobContext, payload: dict[str, Any]) -> None:
     refresh_analysis(context.sessions, int(payload["consultation_id"]))
-
-
-def report_age(report_at: datetime | None) -> timedelta | None:
-    return None if report_at is None else clock.now() - report_at

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from deliberation.merging.analysis import STAKEHOLDER_GROUPS
-from deliberation.merging.models import Merge, Statement, StatementStatus, Vote
+from deliberation.merging.models import Merge, Statement, Vote
 from deliberation.merging.refresh import counted
 from deliberation.merging.snapshot import VERSION
 
@@ -234,14 +234,3 @@ def report_csv(report: Report) -> str:
 def _cell(text: str) -> str:
     """A spreadsheet never runs a statement that starts like a formula (CSV injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def statement_tally(session: Session, consultation_id: int) -> dict[StatementStatus, int]:
-    """How many statements of the merge are in each moderation status."""
-    return dict(
-        session.execute(
-            select(Statement.status, func.count())
-            .where(Statement.consultation_id == consultation_id)
-            .group_by(Statement.status)
-        ).all()
-    )

@@ -110,7 +110,6 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("duplicate_of_id", sa.Integer(), nullable=True),
         sa.Column("created_at", core.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("moderated_at", core.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("moderated_by_id", sa.Integer(), nullable=True),
@@ -125,12 +124,6 @@ def upgrade() -> None:
             ["merges.consultation_id"],
             name=op.f("fk_merge_statements_consultation_id_merges"),
             ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["duplicate_of_id"],
-            ["merge_statements.id"],
-            name=op.f("fk_merge_statements_duplicate_of_id_merge_statements"),
-            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["moderated_by_id"],

@@ -107,3 +107,19 @@ def test_the_committee_moderates_and_drafts_the_merged_opinion(server, page, pho
     expect(page.get_by_text("共识意见已保存。")).to_be_visible()
     expect(page.locator("#opinion .post-body")).to_contain_text("四方都同意的交融点")
     shoot(page, "merge-report-committee-desktop")
+
+
+def test_a_statement_with_markup_is_only_text_in_the_browser(server, phone):
+    base, password = server
+    dialogs = []
+    phone.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    log_in(phone, base, "liu_daye", password)
+    open_merge(phone, base)
+    phone.get_by_role("link", name="为观点投票").click()
+    payload = "<img src=x onerror=alert(1)>投放点<script>alert(2)</script>"
+    phone.get_by_label("你的观点").fill(payload)
+    phone.get_by_role("button", name="发表观点").click()
+    expect(phone.get_by_text("观点已发表，其他人现在可以投票了。")).to_be_visible()
+    phone.get_by_text(re.compile(r"我的投票（\d+）")).click()
+    expect(phone.locator("#my-votes")).to_contain_text(payload)  # shown as the text typed
+    assert phone.locator("#my-votes img").count() == 0 and dialogs == []

@@ -19,7 +19,6 @@ from deliberation.merging import opinion, overview, polis_import, reporting, sta
 from deliberation.merging.access import access_to_moderate, can_moderate, merge_consultation
 from deliberation.merging.models import STATEMENT_MAX, Merge, StatementStatus
 from deliberation.merging.polis_files import PolisFileError, decode
-from deliberation.merging.refresh import REFRESH_JOB
 from web import auth
 from web.demo import merging as demo_merging
 from web.feature import Feature, HomeArea, Link
@@ -180,7 +179,13 @@ def write(request: Request, form: Form) -> Response:
     )
 
 
-def moderation(request: Request, form: Form) -> Response:
+def moderation(
+    request: Request,
+    form: Form,
+    view: FormView | None = None,
+    status: int = 200,
+    block: str = "moderation_queue",
+) -> Response:
     session = db(request)
     consultation = access_to_moderate(session, auth.require_user(request), _consultation_id(request))
     merge = session.get(Merge, consultation.id)
@@ -192,9 +197,10 @@ def moderation(request: Request, form: Form) -> Response:
             "queue": statements.moderation_queue(session, consultation.id),
             "require_approval": bool(merge and merge.require_approval),
             "statuses": StatementStatus,
-            "form": FormView(),
+            "form": view or FormView(),
         },
-        block="moderation_queue",
+        block=block,
+        status=status,
     )
 
 
@@ -234,7 +240,7 @@ def import_votes(request: Request, form: Form) -> Response:
             comments=files["comments"],
         )
     except Invalid as error:
-        return moderation_again(request, form, error)
+        return moderation(request, form, FormView(errors=dict(error.errors)), status=422, block="import_form")
     assert done.votes  # a votes file without votes is refused by the reader
     return redirect(request, _page(request, "merging.moderation"), N_("The Pol.is votes are imported."))
 
@@ -250,25 +256,6 @@ def _upload(form: Form, name: str) -> tuple[str, str] | None:
         return upload.filename, decode(upload.filename, data)
     except PolisFileError as error:
         raise Invalid(name, error.message.key, **error.message.params) from None
-
-
-def moderation_again(request: Request, form: Form, error: Invalid) -> Response:
-    session = db(request)
-    consultation = access_to_moderate(session, auth.require_user(request), _consultation_id(request))
-    merge = session.get(Merge, consultation.id)
-    return render(
-        request,
-        "merging/moderation.html",
-        {
-            "c": consultation,
-            "queue": statements.moderation_queue(session, consultation.id),
-            "require_approval": bool(merge and merge.require_approval),
-            "statuses": StatementStatus,
-            "form": FormView(errors=dict(error.errors)),
-        },
-        block="import_form",
-        status=422,
-    )
 
 
 def save_opinion(request: Request, form: Form) -> Response:
@@ -362,4 +349,3 @@ feature = Feature(
     home=HomeArea("merge", "merging/_home.html", overview.home_summary),
     demo=demo_merging.load,
 )
-assert REFRESH_JOB  # the job kind this feature's registers define
