@@ -18,13 +18,13 @@ OPINION_MAX = resolutions.TEXT_MAX
 
 def draft_opinion(session: Session, actor: User | None, consultation_id: int, text: str) -> Merge:
     """Write or rewrite the merged opinion (起草共识意见); committee members only."""
+    consultation = access_to_moderate(session, actor, consultation_id)
     errors = FieldErrors()
     if not text.strip():
         errors.add("opinion", N_("Write the merged opinion first."))
     elif len(text) > OPINION_MAX:
         errors.add("opinion", N_("At most %(max)s characters."), max=OPINION_MAX)
     errors.raise_if_any()
-    consultation = access_to_moderate(session, actor, consultation_id)
     merge = ensure_merge(session, consultation.id)
     merge.opinion, merge.opinion_html = text, markdown.render(text)
     audit.record(session, actor, "merge.opinion", "merge", consultation.id)

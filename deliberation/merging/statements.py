@@ -48,6 +48,7 @@ MODERATIONS = {
 
 def write_statement(session: Session, actor: User | None, consultation_id: int, text: str) -> Statement:
     """Add a statement (写观点) while views are collected; its author agrees with it, as in Pol.is."""
+    consultation, user = open_for_votes(session, actor, consultation_id)
     text = " ".join(text.split())
     errors = FieldErrors()
     if not text:
@@ -55,7 +56,6 @@ def write_statement(session: Session, actor: User | None, consultation_id: int, 
     elif len(text) > STATEMENT_MAX:
         errors.add("text", N_("At most %(max)s characters."), max=STATEMENT_MAX)
     errors.raise_if_any()
-    consultation, user = open_for_votes(session, actor, consultation_id)
     author = participant_for(session, consultation.id, user)
     statement = Statement(
         consultation_id=consultation.id, author_id=author, text=text, created_at=clock.now()
@@ -83,10 +83,10 @@ def moderate(
 ) -> Statement:
     """Accept a statement or reject it as a duplicate or off topic (审核); the author is told. A rejected
     statement leaves the cards and the analysis; a later decision may overrule an earlier one."""
+    consultation = access_to_moderate(session, actor, consultation_id)
     status = MODERATIONS.get(action)
     if status is None:
         raise Invalid("action", N_("Choose accept, duplicate or off topic."))
-    consultation = access_to_moderate(session, actor, consultation_id)
     statement = session.get(Statement, statement_id, with_for_update=True)
     if statement is None or statement.consultation_id != consultation.id:
         raise NotFound()

@@ -26,10 +26,10 @@ def cast_vote(
     session: Session, actor: User | None, consultation_id: int, statement_id: int, choice: str
 ) -> VoteValue:
     """Vote on a shown statement (投票); voting again changes the vote. Closed once deliberation starts."""
+    consultation, user = open_for_votes(session, actor, consultation_id)
     value = CHOICES.get(choice)
     if value is None:
         raise Invalid("vote", N_("Choose agree, disagree or pass."))
-    consultation, user = open_for_votes(session, actor, consultation_id)
     if statement_id not in shown_ids(session, consultation.id, [statement_id]):
         raise NotFound()
     participant = participant_for(session, consultation.id, user)
