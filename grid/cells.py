@@ -128,7 +128,7 @@ def nearest_cell(session: Session, lat: float, lng: float) -> int | None:
     An equirectangular distance is exact enough at a city's scale; cells are few enough to scan.
     """
     best: tuple[float, int] | None = None
-    for cell_id, c_lat, c_lng in session.execute(CENTRES).tuples():
+    for cell_id, c_lat, c_lng in session.execute(CENTRES):
         if c_lat is None or c_lng is None:  # CENTRES has none such; the columns' type cannot say so
             continue
         dx = math.radians(c_lng - lng) * math.cos(math.radians((c_lat + lat) / 2))

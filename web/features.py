@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from starlette.routing import BaseRoute
 
-from core.errors import N_
 from web.feature import Feature, HomeArea, Link, MenuEntry, NavItem, ParticipationArea
 from web.routes import (
     accounts,
@@ -28,6 +27,7 @@ from web.routes import (
     home,
     jobs,
     mediation,
+    merging,
     notifications,
     participation,
     settings,
@@ -44,6 +44,7 @@ FEATURES: tuple[Feature, ...] = (
     grid.feature,
     forums.feature,
     consultations.feature,
+    merging.feature,
     mediation.feature,
     cases.feature,
     admin.feature,
@@ -63,14 +64,7 @@ class Planned:
     description: str
 
 
-PLANNED: tuple[Planned, ...] = (
-    Planned(
-        "merge",
-        "",
-        N_("Four voices, one position (四意合一)"),
-        N_("Short statements voted on by the four stakeholder groups show where their interests meet."),
-    ),
-)
+PLANNED: tuple[Planned, ...] = ()  # every planned area has landed; a new one is listed here first
 
 
 def routes() -> list[BaseRoute]:

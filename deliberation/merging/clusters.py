@@ -87,6 +87,14 @@ def participant_projection(table: VoteTable) -> Floats:
     return projected
 
 
+def statement_extremity(table: VoteTable) -> Floats:
+    """How far each statement reaches on the opinion map: the length of its loadings on the two
+    principal axes (Pol.is's comment extremity, which its card routing weighs)."""
+    axes = _principal_axes(_centred_matrix(table))
+    extremity: Floats = np.linalg.norm(axes, axis=0)
+    return extremity
+
+
 def _centred_matrix(table: VoteTable) -> Floats:
     """X = V - μ with the holes at 0: mean imputation and centring in one step."""
     shape = (len(table.participant_ids), len(table.statement_ids))

@@ -48,7 +48,12 @@ class PolisFileError(DomainError):
 
 def read_votes(path: Path) -> VoteTable:
     """The latest vote of each voter on each statement in a Pol.is ``votes.csv`` (latest by timestamp)."""
-    header, rows = _csv(path)
+    return parse_votes(path.name, _text(path))
+
+
+def parse_votes(path: str, text: str) -> VoteTable:
+    """``read_votes`` of a file's name and text (an upload)."""
+    header, rows = _csv(path, text)
     _require(path, header, VOTE_COLUMNS)
     participants, statements, votes, times = [], [], [], []
     for line, row in rows:
@@ -62,13 +67,18 @@ def read_votes(path: Path) -> VoteTable:
         statements.append(statement)
         votes.append(VOTES[vote])
     if not votes:
-        raise PolisFileError(N_("%(file)s has no votes."), file=path.name)
+        raise PolisFileError(N_("%(file)s has no votes."), file=path)
     return vote_table(participants, statements, votes, times)
 
 
 def read_groups(path: Path) -> dict[str, str]:
     """Participant id → group, from a ``participant,group`` file or a Pol.is ``participants-votes.csv``."""
-    header, rows = _csv(path)
+    return parse_groups(path.name, _text(path))
+
+
+def parse_groups(path: str, text: str) -> dict[str, str]:
+    """``read_groups`` of a file's name and text (an upload)."""
+    header, rows = _csv(path, text)
     if "group" in header:
         column, group_of = "group", _stakeholder_group
     elif "group-id" in header:
@@ -76,7 +86,7 @@ def read_groups(path: Path) -> dict[str, str]:
     else:
         raise PolisFileError(
             N_("%(file)s needs a group column: participant,group (or a Pol.is participants-votes.csv)."),
-            file=path.name,
+            file=path,
         )
     _require(path, header, ("participant", column))
     groups: dict[str, str] = {}
@@ -89,7 +99,14 @@ def read_groups(path: Path) -> dict[str, str]:
     return groups
 
 
-def _stakeholder_group(path: Path, line: int, value: str) -> str | None:
+def parse_comments(path: str, text: str) -> dict[str, str]:
+    """Comment-id → text, from a Pol.is ``comments.csv`` (its ``comment-id`` and ``comment-body``)."""
+    header, rows = _csv(path, text)
+    _require(path, header, ("comment-id", "comment-body"))
+    return {row["comment-id"].strip(): " ".join(row["comment-body"].split()) for _, row in rows}
+
+
+def _stakeholder_group(path: str, line: int, value: str) -> str | None:
     if value and value not in GROUP_NAMES:
         raise _bad(
             path,
@@ -101,13 +118,13 @@ def _stakeholder_group(path: Path, line: int, value: str) -> str | None:
     return GROUP_NAMES[value] if value else None
 
 
-def _polis_group(path: Path, line: int, value: str) -> str | None:
+def _polis_group(path: str, line: int, value: str) -> str | None:
     if value and not (value.isascii() and value.isdigit()):
         raise _bad(path, line, BAD_GROUP_ID, value)
     return f"polis-{value}" if value else None
 
 
-def _timestamp(path: Path, line: int, value: str) -> float:
+def _timestamp(path: str, line: int, value: str) -> float:
     try:
         time = float(value)
     except ValueError:
@@ -117,27 +134,38 @@ def _timestamp(path: Path, line: int, value: str) -> float:
     return time
 
 
-def _csv(path: Path) -> tuple[list[str], Rows]:
-    """The header and the data rows (with their line numbers) of a UTF-8 CSV file."""
+def _text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8-sig")  # Excel on Windows writes a byte-order mark
+        return path.read_bytes().decode("utf-8-sig")  # Excel on Windows writes a byte-order mark
     except UnicodeDecodeError:
         raise PolisFileError(N_("%(file)s is not UTF-8 text."), file=path.name) from None
     except OSError as error:
         raise PolisFileError(
             N_("%(file)s cannot be opened: %(reason)s."), file=str(path), reason=error.strerror or str(error)
         ) from None
+
+
+def decode(path: str, data: bytes) -> str:
+    """An uploaded file's bytes as text, or ``PolisFileError`` when they are not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PolisFileError(N_("%(file)s is not UTF-8 text."), file=path) from None
+
+
+def _csv(path: str, text: str) -> tuple[list[str], Rows]:
+    """The header and the data rows (with their line numbers) of a CSV file's text."""
     reader = csv.reader(io.StringIO(text), strict=True)  # a stray quote is an error, not a guess
     try:
         header = [name.strip() for name in next(reader, [])]
     except csv.Error as error:
         raise _bad(path, reader.line_num, NOT_CSV, str(error)) from None
     if not header:
-        raise PolisFileError(N_("%(file)s is empty."), file=path.name)
+        raise PolisFileError(N_("%(file)s is empty."), file=path)
     return header, _data_rows(path, reader, header)
 
 
-def _data_rows(path: Path, reader: Any, header: list[str]) -> Rows:
+def _data_rows(path: str, reader: Any, header: list[str]) -> Rows:
     try:
         for values in reader:
             if not any(value.strip() for value in values):
@@ -155,16 +183,16 @@ def _data_rows(path: Path, reader: Any, header: list[str]) -> Rows:
         raise _bad(path, reader.line_num, NOT_CSV, str(error)) from None
 
 
-def _require(path: Path, header: list[str], columns: tuple[str, ...]) -> None:
+def _require(path: str, header: list[str], columns: tuple[str, ...]) -> None:
     missing = [name for name in columns if name not in header]
     if missing:
         raise PolisFileError(
             N_("%(file)s lacks the column(s) %(missing)s; its header is: %(header)s."),
-            file=path.name,
+            file=path,
             missing=", ".join(missing),
             header=",".join(header),
         )
 
 
-def _bad(path: Path, line: int, key: str, value: str = "", **params: str) -> PolisFileError:
-    return PolisFileError(key, file=path.name, line=line, value=value, **params)
+def _bad(path: str, line: int, key: str, value: str = "", **params: str) -> PolisFileError:
+    return PolisFileError(key, file=path, line=line, value=value, **params)

@@ -31,7 +31,7 @@ from grid import attachments, roster
 from tests.conftest import log_in, post_form
 from tests.deliberation.mediation import conftest as case_states
 from tests.factories import PASSWORD
-from tests.web import case_world, volunteer_world
+from tests.web import case_world, merge_world, volunteer_world
 from web import features
 
 ROLES = [
@@ -203,6 +203,14 @@ GETS = [
         lambda role: {"visitor": LOGIN, "admin": PAGE, "zhou_jiaoshou": PAGE}.get(role, 403),
         variant="other",
     ),
+    Row("merging.page", "/consultations/{collecting}/merge", everyone(PAGE)),
+    Row("merging.page", "/consultations/{draft}/merge", steerers(PAGE, 404, 404), variant="draft"),
+    Row("merging.csv", "/consultations/{collecting}/merge.csv", everyone(PAGE)),
+    Row("merging.freshness", "/consultations/{collecting}/merge/freshness", everyone(PAGE)),
+    Row("merging.vote_page", "/consultations/{collecting}/merge/vote", everyone(PAGE)),
+    Row("merging.similar", "/consultations/{collecting}/merge/similar?text=摊位清扫", everyone(PAGE)),
+    # the committee moderates: its two members are the STEERS
+    Row("merging.moderation", "/consultations/{collecting}/merge/moderation", steerers(PAGE, LOGIN)),
     Row("mediation.index", "/mediation/", everyone(PAGE)),
     Row("mediation.apply_form", "/mediation/apply", signed_in(PAGE, LOGIN)),
     Row("mediation.mine", "/mediation/mine", signed_in(PAGE, LOGIN)),
@@ -562,6 +570,56 @@ POSTS = [
         "POST",
         {"slug": "lvhua", "title": "绿化"},
     ),
+    # before the consultations' rows: their resolution vote would close the draft "use as draft" fills
+    Row(
+        "merging.write",
+        "/consultations/{collecting}/merge/statements",
+        signed_in(DONE, REFUSED),
+        "POST",
+        {"text": "摊位旁边放两个垃圾桶。"},
+    ),
+    Row(
+        "merging.vote",
+        "/consultations/{collecting}/merge/statements/{merge_statement_other}/vote",
+        signed_in(DONE, REFUSED),
+        "POST",
+        {"vote": "agree"},
+    ),
+    Row(
+        "merging.moderate",
+        "/consultations/{collecting}/merge/statements/{merge_statement}/moderate",
+        steerers(DONE, REFUSED),
+        "POST",
+        {"action": "accept"},
+    ),
+    Row(
+        "merging.approval",
+        "/consultations/{collecting}/merge/approval",
+        steerers(DONE, REFUSED),
+        "POST",
+        {"required": "0"},
+    ),
+    # the matrix's upload is no votes.csv: the committee gets past the permission check to its message
+    Row(
+        "merging.import",
+        "/consultations/{collecting}/merge/import",
+        steerers(422, REFUSED),
+        "POST",
+        upload=True,
+    ),
+    Row(
+        "merging.opinion",
+        "/consultations/{deliberating}/merge/opinion",
+        steerers(DONE, REFUSED),
+        "POST",
+        {"opinion": "四方都同意：摊位周边每天清扫。"},
+    ),
+    Row(
+        "merging.use_as_draft",
+        "/consultations/{deliberating}/merge/opinion/use",
+        steerers(DONE, REFUSED),
+        "POST",
+    ),
     Row(
         "consultations.convene",
         "/consultations/",
@@ -887,9 +945,9 @@ def world(session: Session, sessions, settings, cast, hasher) -> World:
         **stages,
     }
     ids |= volunteer_world.build(session, hasher, cast, people)
-    grid_ids = case_world.build(session, hasher, cast)
-    assert not grid_ids.keys() & ids.keys(), "a world key used twice fills one row with another's id"
-    ids |= grid_ids
+    for part in (merge_world.build(session, cast, stages), case_world.build(session, hasher, cast)):
+        assert not part.keys() & ids.keys(), "a world key used twice fills one row with another's id"
+        ids |= part
     owned = {
         p.username: {
             "note": notifications.notify(session, [p.id], "role_granted", "user", p.id, {"role": "x"})[0].id,

@@ -40,3 +40,32 @@ def test_forms_that_come_back_422_render_their_block_for_htmx(client, cast):
 
 
 assert ROLES  # the matrix's roles are the ones this file borrows from
+
+
+def test_the_merge_blocks_come_back_as_fragments(client, session, cast):
+    from tests.web import merge_world
+    from tests.web.test_authz_matrix import consultations_in_every_stage
+
+    stages = consultations_in_every_stage(session, cast)
+    ids = merge_world.build(session, cast, stages)
+    base = f"/consultations/{stages['collecting']}/merge"
+    fresh = client.get(f"{base}/freshness", headers=HTMX)
+    assert fresh.text.lstrip().startswith('<section class="card freshness" id="freshness"')
+    log_in(client, "li_shifu", PASSWORD)
+    card = client.get(f"{base}/vote", headers=HTMX)
+    assert card.text.lstrip().startswith('<section id="vote_card"') and "<html" not in card.text
+    hints = client.get(f"{base}/similar?text=摊位周边清扫", headers=HTMX)
+    assert hints.text.lstrip().startswith('<div id="similar"') and "早点摊位周边每天清扫。" in hints.text
+    refused = post_form(
+        client, f"{base}/statements/{ids['merge_statement']}/vote", {"vote": "x"}, headers=HTMX
+    )
+    assert refused.status_code == 422 and refused.text.lstrip().startswith('<section id="vote_card"')
+    empty = post_form(client, f"{base}/statements", {"text": ""}, headers=HTMX)
+    assert empty.status_code == 422 and empty.text.lstrip().startswith('<section id="statement_form"')
+    log_in(client, "chen_weiyuan", PASSWORD)
+    queue = client.get(f"{base}/moderation", headers=HTMX)
+    assert queue.text.lstrip().startswith('<section class="card" id="moderation_queue"')
+    no_file = post_form(client, f"{base}/import", {}, headers=HTMX)
+    assert no_file.status_code == 422 and no_file.text.lstrip().startswith(
+        '<section class="card" id="import_form"'
+    )

@@ -3,6 +3,7 @@ followed cases, her mediation and her shifts, each a click from its page; only e
 
 from deliberation.consultations import convening, handoff, lifecycle
 from deliberation.forums import posts, threads
+from deliberation.merging import statements, voting
 from tests.conftest import log_in
 from tests.deliberation.consultations.conftest import adopt
 from tests.deliberation.mediation import conftest as case_states
@@ -89,3 +90,21 @@ def test_the_page_does_not_grow_with_what_she_did(client, connection, session, c
     with counting(connection) as more:
         client.get("/accounts/me/participation")
     assert len(more) == len(few)
+
+
+def test_her_statements_and_votes_show_with_the_consultation_they_went_to(client, session, cast):
+    consultation = convening.convene(
+        session, cast.zhou_jiaoshou, title="垃圾投放点开放时间", question="几点开？", scope=cast.cell.code
+    )
+    session.flush()
+    lifecycle.move(session, cast.zhou_jiaoshou, consultation.id, "open", "")
+    his = statements.write_statement(session, cast.li_shifu, consultation.id, "早上六点到八点开放。")
+    statements.write_statement(session, cast.wang_ayi, consultation.id, "晚上也要开一个小时。")
+    voting.cast_vote(session, cast.wang_ayi, consultation.id, his.id, "agree")
+    session.flush()
+    log_in(client, "wang_ayi", PASSWORD)
+    merge = section(client.get("/accounts/me/participation").text, "merge")
+    assert (
+        "垃圾投放点开放时间" in merge and "1 条观点" in merge and "2 票" in merge
+    )  # she agrees with her own
+    assert f'href="/consultations/{consultation.id}/merge/vote"' in merge

@@ -15,6 +15,7 @@ from deliberation.forums import posts, threads
 from tests.conftest import log_in
 from tests.deliberation.mediation import conftest as case_states
 from tests.factories import PASSWORD, make_cell, make_shift, make_user
+from tests.web import merge_world
 from tests.web.test_authz_matrix import consultations_in_every_stage
 from volunteers import checkin, hours, signups
 
@@ -23,8 +24,9 @@ VIEWER = 2
 PAGES = {
     # path: (statements for a visitor, for the resident 王阿姨, or None where she is refused)
     # cell count, recent threads, open consultations near, open shifts (count and page); her home cell
-    # (asked once), its threads, her sign-ups; cases closed lately; the cases she follows
-    "/": (6, 10 + VIEWER),
+    # (asked once), its threads, her sign-ups, the merges awaiting her votes; cases closed lately; the
+    # cases she follows
+    "/": (6, 11 + VIEWER),
     "/grid/": (1, 1 + VIEWER),
     "/grid/cells/{cell}": (3, 3 + VIEWER),  # the cell with its resident count; staff; documents
     "/accounts/login": (0, 0 + VIEWER),
@@ -32,8 +34,8 @@ PAGES = {
     "/accounts/me": (None, 5 + VIEWER),  # home cell, its staff, her posts, the picker, her devices
     # her threads, the consultations and cases they became; the consultations she took part in (and their
     # cases, when there are some); the cases she follows; a page of her mediation cases, their total,
-    # their parties; her shifts
-    "/accounts/me/participation": (None, 9 + VIEWER),
+    # their parties; her shifts; the merges she wrote or voted in
+    "/accounts/me/participation": (None, 10 + VIEWER),
     "/accounts/notifications": (None, 2 + VIEWER),  # one page of them, the total; the unread count
     "/accounts/notifications/settings": (None, 1 + VIEWER),
     "/forums/": (1, 1 + VIEWER),  # the boards
@@ -360,3 +362,65 @@ def test_the_case_lists_do_not_grow_with_their_cases(client, connection, session
     for n in range(15):
         report(session, cast, ref=f"more{n}")
     assert [queries_for(client, connection, path) for path in paths] == few
+
+
+# merges: (visitor, 王阿姨, the chair 陈委员), the viewer included
+MERGE_PAGES = {
+    # the consultation; the merge, its shown statements and the vote count (the report reads the cache);
+    # the chair also sees the resolution that "use as draft" would fill
+    "/consultations/{collecting}/merge": (4, 4 + VIEWER, 5 + VIEWER),
+    # the consultation, the merge, the statements with their counts; her participant row (asked twice:
+    # for the card and for her votes), her votes; the chair has taken no part: no votes to list
+    "/consultations/{collecting}/merge/vote": (3, 6 + VIEWER, 5 + VIEWER),
+    # the consultation, the merge, the shown ids, the text with her vote and her count; her votes
+    "/consultations/{collecting}/merge/vote?statement={statement}": (4, 7 + VIEWER, 6 + VIEWER),
+    # the vote page and the shown statements' text to compare the draft with
+    "/consultations/{collecting}/merge/similar?text=摊位清扫": (4, 7 + VIEWER, 6 + VIEWER),
+    # the consultation, the queue with authors and vote counts, the merge
+    "/consultations/{collecting}/merge/moderation": (None, None, 3 + VIEWER),
+}
+
+
+def merge_counts(client, other_client, third_client, connection, stages, statement):
+    got = {}
+    for path, expected in MERGE_PAGES.items():
+        filled = path.format(statement=statement, **stages)
+        for who, viewer, want in zip(
+            ("visitor", "wang_ayi", "chair"), (client, other_client, third_client), expected, strict=False
+        ):
+            if want is not None:
+                got[f"{who} {path}"] = queries_for(viewer, connection, filled)
+    return got
+
+
+def test_merge_pages_run_their_exact_number_whatever_their_statements_and_votes(
+    client, other_client, app, connection, session, sessions, cast
+):
+    from starlette.testclient import TestClient
+
+    from deliberation.merging import refresh, statements, voting
+
+    stages = consultations_in_every_stage(session, cast)
+    ids = merge_world.build(session, cast, stages)
+    refresh.refresh_analysis(sessions, stages["collecting"])
+    log_in(other_client, "wang_ayi", PASSWORD)
+    with TestClient(app, follow_redirects=False) as chair:
+        log_in(chair, "chen_weiyuan", PASSWORD)
+        wanted = {
+            f"{who} {path}": want
+            for path, expected in MERGE_PAGES.items()
+            for who, want in zip(("visitor", "wang_ayi", "chair"), expected, strict=False)
+            if want is not None
+        }
+        statement = ids["merge_statement_other"]
+        assert merge_counts(client, other_client, chair, connection, stages, statement) == wanted
+        for n in range(8):
+            more = statements.write_statement(
+                session, cast.qian_zhuren, stages["collecting"], f"第{n}条：摊位清扫"
+            )
+            session.flush()
+            for person in (cast.li_shifu, cast.zhao_kezhang, cast.wang_ayi):
+                voting.cast_vote(session, person, stages["collecting"], more.id, "agree")
+        session.flush()
+        refresh.refresh_analysis(sessions, stages["collecting"])
+        assert merge_counts(client, other_client, chair, connection, stages, statement) == wanted
