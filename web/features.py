@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from starlette.routing import BaseRoute
 
 from core.errors import N_
+from search.registry import Searchable
 from web.feature import Feature, HomeArea, Link, MenuEntry, NavItem
 from web.routes import (
     accounts,
@@ -28,6 +29,7 @@ from web.routes import (
     jobs,
     mediation,
     notifications,
+    search,
     settings,
     volunteers,
 )
@@ -46,6 +48,7 @@ FEATURES: tuple[Feature, ...] = (
     jobs.feature,
     settings.feature,
     volunteers.feature,
+    search.feature,
 )
 
 
@@ -91,6 +94,10 @@ def import_all() -> None:
     """Import every module a feature declares (tables and registrations); idempotent."""
     for module in (*model_modules(), *registering_modules()):
         importlib.import_module(module)
+
+
+def searchables() -> list[Searchable]:
+    return [searchable for feature in FEATURES for searchable in feature.searchables]
 
 
 def links() -> dict[str, Link]:

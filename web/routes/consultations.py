@@ -27,6 +27,7 @@ from deliberation.consultations.access import can_convene, can_steer, get_consul
 from deliberation.consultations.models import Choice, State
 from deliberation.forums import threads
 from grid import cells
+from search.kinds import consultations as search_consultations
 from web import auth
 from web.demo import consultations as demo_consultations
 from web.feature import Feature, HomeArea, Link, NavItem
@@ -366,6 +367,7 @@ feature = Feature(
         "deliberation.consultations.resolutions",
     ],
     links={"consultation": Link("consultations.detail", "consultation_id")},
+    searchables=search_consultations.SEARCHABLES,
     audit_labels={
         "consultation.convene": N_("Convened a consultation"),
         "consultation.move": N_("Moved a consultation on"),

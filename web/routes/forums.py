@@ -17,6 +17,7 @@ from deliberation.consultations.access import can_convene
 from deliberation.forums import boards, following, moderation, overview, people, posts, reactions, threads
 from deliberation.forums.access import can_moderate, can_reply
 from deliberation.forums.models import FollowTarget, Stance
+from search.kinds import forums as search_forums
 from web import auth
 from web.demo import forums as demo_forums
 from web.feature import Feature, HomeArea, Link, NavItem
@@ -343,7 +344,8 @@ feature = Feature(
         "deliberation.forums.people",
         "deliberation.forums.limits",
     ],
-    links={"forum_thread": Link("forums.thread", "thread_id")},
+    links={"forum_thread": Link("forums.thread", "thread_id"), "forum_post": Link("forums.post", "post_id")},
+    searchables=search_forums.SEARCHABLES,
     audit_labels={
         "forum_board.add": N_("Added a forum board"),
         "forum_post.hide": N_("Hid a forum post"),
