@@ -26,7 +26,7 @@ from core.errors import N_, FieldErrors
 from core.pages import Page, clamp
 from search.index import SearchIndex
 from search.registry import GROUPS, KINDS, Live
-from search.schema import runs, words
+from search.schema import pinyin_match, runs, words
 from search.snippets import Piece, highlight, terms_of
 
 PER_PAGE = 10
@@ -210,8 +210,13 @@ def _live_hits(
                 KINDS[kind].group,
                 object_id,
                 state,
-                highlight(state.title, terms, width=200),
+                highlight(state.title, [*terms, *_pinyin_matches(state.title, terms)], width=200),
                 highlight(body, terms),
             )
         )
     return hits
+
+
+def _pinyin_matches(title: str, terms: list[str]) -> list[str]:
+    spelled = [term for term in terms if term.isascii() and term.isalpha() and len(term) >= 2]
+    return [found for term in spelled if (found := pinyin_match(title, term))]

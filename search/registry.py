@@ -101,5 +101,7 @@ def watches_of(model: type[Any]) -> list[tuple[Searchable, Watch]]:
     return [(s, w) for s in KINDS.values() for w in s.watches if w.model is model]
 
 
-def kinds_in(group: str | None) -> list[str]:
-    return [s.kind for s in KINDS.values() if group is None or s.group == group]
+def groups_in_use() -> dict[str, str]:
+    """The groups some installed kind belongs to, in ``GROUPS`` order (案件 appears with the cases)."""
+    used = {s.group for s in KINDS.values()}
+    return {group: label for group, label in GROUPS.items() if group in used}

@@ -125,6 +125,27 @@ def pinyin_keys(title: str) -> str:
     return " ".join(sorted(k for k in keys if k))
 
 
+def pinyin_match(title: str, typed: str) -> str | None:
+    """The characters of ``title`` whose pinyin (full, or initials) begins with ``typed``, if any:
+    what a pinyin query matched, so the title can show it marked."""
+    from pypinyin import lazy_pinyin
+
+    typed = typed.lower()
+    chars = [c for c in title if CJK.match(c)]
+    syllables = lazy_pinyin("".join(chars), errors="ignore")
+    if not typed or len(syllables) != len(chars):  # a character without pinyin: nothing safe to mark
+        return None
+    for start in range(len(chars)):
+        for initials in (False, True):
+            spelled, end = "", start
+            while end < len(chars) and len(spelled) < len(typed):
+                spelled += syllables[end][0] if initials else syllables[end]
+                end += 1
+            if spelled.startswith(typed):
+                return "".join(chars[start:end])
+    return None
+
+
 def make_schema() -> Schema:
     """Fields: the document's key, kind, group and cell for filters, time for filters and recency,
     words and bigrams of title and body, the title's pinyin, and the text for snippets."""

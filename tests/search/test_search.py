@@ -59,6 +59,8 @@ def test_full_pinyin_and_initials_find_chinese_titles(session, index, follow, ta
         titles = [title for _kind, title in found(session, index, typed)]
         assert titles, typed
     assert [t for _k, t in found(session, index, "ljfl")] == ["垃圾分类投放点挪个地方"]
+    [hit] = queries.search(session, index, None, q="ljfl").page.items
+    assert ("垃圾分类", True) in hit.title  # the characters the pinyin spelled are marked
 
 
 def test_whole_title_matches_rank_before_mentions_in_a_reply(session, index, follow, talk):

@@ -92,4 +92,4 @@ def test_the_header_has_the_search_box_on_every_page(client, cast):
 
 def test_a_signed_in_resident_searches_too(client, indexed):
     log_in(client, "wang_ayi", PASSWORD)
-    assert "小区停车位太少" in client.get("/search", params={"q": "tingche"}).text
+    assert "小区<mark>停车</mark>位太少" in client.get("/search", params={"q": "tingche"}).text

@@ -14,7 +14,7 @@ from core.errors import Invalid
 from grid.cells import cell_choices
 from search import queries
 from search.index import SearchIndex, SearchUnavailable
-from search.registry import GROUPS
+from search.registry import GROUPS, groups_in_use
 from web import auth
 from web.feature import Feature
 from web.forms import Form, FormView, number, text
@@ -33,7 +33,8 @@ def search_page(request: Request, form: Form) -> Response:
         "results": None,
         "unavailable": None,
         "cells": cell_choices(db(request)),
-        "groups": GROUPS,
+        "groups": groups_in_use(),
+        "group_labels": GROUPS,
         "times": queries.TIME_LABELS,
         "link": request.app.state.links.path,
         "search_query": view.value("q"),
