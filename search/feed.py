@@ -28,6 +28,8 @@ from core.types import intpk
 from search.registry import KINDS, Searchable, Watch, watches_of
 
 KEEP = timedelta(days=7)  # feed rows older than this are pruned; an index behind by more is rebuilt
+# how far back the follower re-reads: a row may commit this long after a higher id was applied
+WINDOW = timedelta(minutes=5)
 
 
 class FeedRow(Base):

@@ -30,12 +30,11 @@ from sqlalchemy import or_, select
 from core import clock
 from core.db import Sessions
 from search import documents, rebuild
-from search.feed import KEEP, FeedRow, wake_event
+from search.feed import KEEP, WINDOW, FeedRow, wake_event
 from search.index import SCHEMA_VERSION, Cursor, SearchIndex
 
 log = logging.getLogger(__name__)
 
-WINDOW = timedelta(minutes=5)
 # A day before the feed is pruned, an index that has not followed rebuilds: rows may be about to go.
 REBUILD_AFTER = KEEP - timedelta(days=1)
 CURSOR_REFRESH = timedelta(minutes=10)  # an idle pass rewrites the cursor this often, to show it is alive

@@ -18,7 +18,7 @@ from whoosh import writing
 from core import clock
 from core.db import Sessions
 from search import documents
-from search.feed import FeedRow
+from search.feed import WINDOW, FeedRow
 from search.index import Cursor, SearchIndex
 from search.registry import KINDS
 
@@ -42,6 +42,10 @@ def rebuild_locked(
     try:
         with sessions.read() as session:
             high = session.scalar(select(func.max(FeedRow.id))) or 0
+            # rows of the window visible now committed before this read: it reflects them already
+            seen = session.scalars(
+                select(FeedRow.id).where(FeedRow.created_at >= started - WINDOW).order_by(FeedRow.id)
+            ).all()
             for kind, searchable in KINDS.items():
                 ids, done = list(searchable.all_ids(session)), 0
                 for batch in documents.chunks(ids):
@@ -58,7 +62,7 @@ def rebuild_locked(
         raise
     writer.commit(mergetype=writing.CLEAR)  # the new documents replace every old segment at once
     stamp = started.isoformat()
-    index.write_cursor(Cursor(high=high, built_at=stamp, followed_at=stamp))
+    index.write_cursor(Cursor(high=high, seen=list(seen), built_at=stamp, followed_at=stamp))
     return written
 
 
