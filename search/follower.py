@@ -3,8 +3,9 @@
 Every ``serve`` and ``worker`` process runs ``start_thread``; each pass tries the lock without waiting,
 so one process per host writes at a time and the others only read. A pass:
 
-1. rebuilds instead (``search.rebuild``) when there is no cursor, the cursor is from an older schema,
-   or the index has not followed for longer than the feed keeps rows (a week);
+1. rebuilds instead (``search.rebuild``) when there is no cursor, the index cannot be read, the
+   cursor is from an older schema, or the index has not followed for longer than the feed keeps rows
+   (a week);
 2. otherwise reads the feed rows after the cursor's ``high`` *and* every row of the trailing window
    (the last few minutes), skipping the window rows it already applied: PostgreSQL assigns ids when a
    row is inserted, not when it commits, so a row with a lower id can appear after a higher one;
@@ -56,11 +57,12 @@ def follow(sessions: Sessions, index: SearchIndex, *, now: datetime | None = Non
             return Pass(held=False)
         now = now or clock.now()
         cursor = index.read_cursor()
-        if needs_rebuild(cursor, now):
+        ix = None if cursor is None else index.existing()
+        if ix is None or needs_rebuild(cursor, now):
             rebuild.rebuild_locked(sessions, index, now=now)
             return Pass(held=True, rebuilt=True)
         assert cursor is not None
-        return Pass(held=True, applied=apply_feed(sessions, index, cursor, now))
+        return Pass(held=True, applied=apply_feed(sessions, index, ix, cursor, now))
 
 
 def needs_rebuild(cursor: Cursor | None, now: datetime) -> bool:
@@ -70,7 +72,7 @@ def needs_rebuild(cursor: Cursor | None, now: datetime) -> bool:
     return followed is None or now - followed > REBUILD_AFTER
 
 
-def apply_feed(sessions: Sessions, index: SearchIndex, cursor: Cursor, now: datetime) -> int:
+def apply_feed(sessions: Sessions, index: SearchIndex, ix: Any, cursor: Cursor, now: datetime) -> int:
     """Apply the rows not yet applied; move the cursor. Returns how many rows were applied."""
     cutoff = now - WINDOW
     with sessions.read() as session:
@@ -83,7 +85,7 @@ def apply_feed(sessions: Sessions, index: SearchIndex, cursor: Cursor, now: date
         fresh = [row for row in rows if row.id not in seen]
         found = _read(session, fresh)
     if found:
-        _write(index, found)
+        _write(ix, found)
     moved = Cursor(
         high=max([cursor.high, *(row.id for row in rows)]),
         seen=sorted(row.id for row in rows if row.created_at >= cutoff),
@@ -102,8 +104,8 @@ def _read(session: Any, rows: list[Any]) -> dict[str, dict[int, dict[str, Any] |
     return {kind: documents.read(session, kind, ids) for kind, ids in ids_by_kind.items()}
 
 
-def _write(index: SearchIndex, found: dict[str, dict[int, dict[str, Any] | None]]) -> None:
-    writer = index.writable().writer(timeout=30.0)
+def _write(ix: Any, found: dict[str, dict[int, dict[str, Any] | None]]) -> None:
+    writer = ix.writer(timeout=30.0)
     try:
         for kind, by_id in found.items():
             documents.write(writer, kind, by_id)

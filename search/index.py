@@ -115,17 +115,21 @@ class SearchIndex:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def writable(self) -> Any:
-        """The Whoosh index for writing: the existing one, or a new empty one where it is missing or
-        broken (the database holds everything; a rebuild loses nothing)."""
+    def existing(self) -> Any:
+        """The Whoosh index as it is, or None where it is missing or cannot be read."""
         try:
             if whoosh_index.exists_in(str(self.whoosh_dir)):
                 found = whoosh_index.open_dir(str(self.whoosh_dir))
-                found.doc_count()  # reads the segments: a damaged index fails here, not mid-rebuild
+                found.doc_count()  # reads the segments: a damaged index fails here, not mid-write
                 return found
         except Exception as error:
-            log.warning("search index at %s is damaged (%s); starting it again", self.whoosh_dir, error)
-        return self.create()
+            log.warning("search index at %s is damaged (%s)", self.whoosh_dir, error)
+        return None
+
+    def writable(self) -> Any:
+        """The Whoosh index for a rebuild: the existing one, or a new empty one where it is missing or
+        broken (the database holds everything; a rebuild loses nothing)."""
+        return self.existing() or self.create()
 
     def create(self) -> Any:
         """A new, empty index (the cursor goes first: until a rebuild finishes, queries say so)."""

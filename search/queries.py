@@ -11,6 +11,7 @@ recency factor that halves its bonus every 90 days.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,10 +25,12 @@ from accounts.models import User
 from core import clock
 from core.errors import N_, FieldErrors
 from core.pages import Page, clamp
-from search.index import SearchIndex
+from search.index import SearchIndex, SearchUnavailable
 from search.registry import GROUPS, KINDS, Live
 from search.schema import pinyin_match, runs, words
 from search.snippets import Piece, highlight, terms_of
+
+log = logging.getLogger(__name__)
 
 PER_PAGE = 10
 MAX_QUERY = 100  # characters: longer input is refused with a message, not cut silently
@@ -81,12 +84,16 @@ def search(
     if query is None:
         return Results(q, Page([], number, PER_PAGE, 0), {})
     with index.searcher(weighting=RecentFirst(clock.now().timestamp())) as searcher:
-        counts, found = _run(searcher, query, group=kind, cell=cell, time=time, number=number)
-        stored = [
-            (hit["kind"], int(hit["key"].split(":", 1)[1]), hit["title_text"], hit["body_text"])
-            for hit in found
-        ]
-        total = found.total
+        try:
+            counts, found = _run(searcher, query, group=kind, cell=cell, time=time, number=number)
+            stored = [
+                (hit["kind"], int(hit["key"].split(":", 1)[1]), hit["title_text"], hit["body_text"])
+                for hit in found
+            ]
+        except Exception as error:  # a segment damaged after the index opened: search only says so
+            log.warning("search index at %s failed a query: %s", index.folder, error)
+            raise SearchUnavailable() from error
+        total, number = found.total, found.pagenum
     hits = _live_hits(session, actor, stored, terms_of(q))
     return Results(q, Page(hits, number, PER_PAGE, total), counts)
 
