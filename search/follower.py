@@ -32,6 +32,8 @@ from core import clock
 from core.db import Sessions
 from search import documents, rebuild
 from search.feed import KEEP, WINDOW, FeedRow, wake_event
+
+__all__ = ["follow", "run_forever", "start_thread", "wake_event"]
 from search.index import SCHEMA_VERSION, Cursor, SearchIndex
 
 log = logging.getLogger(__name__)

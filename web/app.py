@@ -79,9 +79,14 @@ def create_app(
         if owns_engine:  # every serve process tries the index folder's lock; the holder follows the feed
             follower = search_follower.start_thread(sessions, app.state.search_index)
         yield
-        for thread, stop in filter(None, (worker, follower)):
+        for _thread, stop in filter(None, (worker, follower)):
             stop.set()
-            thread.join(timeout=10)
+        if worker is not None:
+            worker[0].join(timeout=10)
+        if follower is not None:
+            # a pass cut short commits nothing, or is repeated by the next one: no need to wait long
+            search_follower.wake_event().set()
+            follower[0].join(timeout=2)
         if owns_engine:
             sessions.engine.dispose()
 

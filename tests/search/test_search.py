@@ -261,3 +261,11 @@ def test_consultations_and_shifts_show_their_live_state(session, index, follow, 
     hits = {hit.kind: hit.live for hit in queries.search(session, index, None, q="督导").page.items}
     assert hits["consultation"].state == "Collecting views"  # the stage now, not when it was indexed
     assert hits["shift"].state_params == {"n": 2}  # places left now: a sign-up never touches the index
+
+
+def test_feed_rows_are_pruned_after_a_week(session, talk):
+    from search import feed
+
+    rows = session.scalar(select(func.count()).select_from(FeedRow))
+    assert rows and feed.prune(session) == 0  # nothing is a week old yet
+    assert feed.prune(session, now=clock.now() + feed.KEEP + timedelta(minutes=1)) == rows
