@@ -263,7 +263,7 @@ def test_consultations_and_shifts_show_their_live_state(session, index, follow, 
     assert hits["shift"].state_params == {"n": 2}  # places left now: a sign-up never touches the index
 
 
-def test_feed_rows_are_pruned_after_a_week(session, talk):
+def test_feed_rows_are_pruned_after_a_week(session, index, talk):
     from search import feed
 
     rows = session.scalar(select(func.count()).select_from(FeedRow))
