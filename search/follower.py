@@ -30,7 +30,7 @@ from sqlalchemy import or_, select
 
 from core import clock
 from core.db import Sessions
-from search import documents, rebuild
+from search import documents, rebuild, schema
 from search.feed import KEEP, WINDOW, FeedRow, wake_event
 
 __all__ = ["follow", "run_forever", "start_thread", "wake_event"]
@@ -128,6 +128,7 @@ def _due(cursor: Cursor, now: datetime) -> bool:
 def run_forever(sessions: Sessions, index: SearchIndex, stop: threading.Event, poll_seconds: float) -> None:
     """Follow until ``stop`` is set; a commit in this process that wrote feed rows wakes it at once."""
     wake, failures = wake_event(), 0
+    schema.preload()  # this process's first search need not load the dictionaries
     while not stop.is_set():
         try:
             follow(sessions, index)

@@ -28,7 +28,7 @@ from search.schema import make_schema
 log = logging.getLogger(__name__)
 
 # Bump when the schema or the analysis changes: every index older than the code rebuilds itself.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: n-gram terms replace bigram phrases
 
 
 class SearchUnavailable(Unavailable):

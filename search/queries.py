@@ -4,9 +4,10 @@ The index finds and ranks; the database decides what is shown. Each kind's ``liv
 page's objects of that kind in one statement and leaves out what the viewer may not open, so an
 object hidden after it was indexed never appears, whatever the index still holds.
 
-Ranking: BM25F over title (boosted three times) and body, where a match of whole jieba words adds to
-the bigram match every result has (so 停车 as a word comes before 停车 inside 暂停车辆), times a
-recency factor that halves its bonus every 90 days.
+Ranking: BM25F where every result matches the query as a substring (its n-grams) and the score
+grows with the title matching too (boosted three times) and with whole jieba words matching (so 停车
+as a word comes before 停车 inside 暂停车辆), times a recency factor that halves its bonus every 90
+days.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 from whoosh import scoring, sorting
-from whoosh.query import And, AndMaybe, NumericRange, Or, Phrase, Prefix, Query, Term
+from whoosh.query import And, AndMaybe, NumericRange, Or, Prefix, Query, Term
 
 from accounts.models import User
 from core import clock
@@ -27,7 +28,7 @@ from core.errors import N_, FieldErrors
 from core.pages import Page, clamp
 from search.index import SearchIndex, SearchUnavailable
 from search.registry import GROUPS, KINDS, Live
-from search.schema import pinyin_match, runs, words
+from search.schema import GRAM, pinyin_match, runs, words
 from search.snippets import Piece, highlight, terms_of
 
 log = logging.getLogger(__name__)
@@ -123,28 +124,29 @@ def build_query(text: str) -> Query | None:
 
 
 def _term(term: str) -> Query | None:
-    recall = [q for q in (_substring("title_ng", term), _substring("body_ng", term)) if q is not None]
+    recall = [q for q in (_substring("grams", term),) if q is not None]
     if term.isascii() and term.isalpha() and len(term) >= 2:
         recall.append(Prefix("pinyin", term.lower()))
     if not recall:
         return None
+    title = _substring("title_grams", term)
     ranking = [Term(field, word) for word, _ in words(term) for field in ("title", "body")]
-    found = Or(recall)
+    ranking += [title] if title is not None else []
+    found = Or(recall) if len(recall) > 1 else recall[0]
     return AndMaybe(found, Or(ranking)) if ranking else found
 
 
 def _substring(field: str, term: str) -> Query | None:
-    """The term as a substring of ``field``: each CJK run a phrase of its bigrams (a lone character a
-    prefix over them), each Latin or digit run a word."""
+    """The term as a substring of ``field``: a CJK run of up to ``GRAM`` characters is one n-gram, a
+    longer one every n-gram of that length in it; a Latin or digit run is a word."""
     pieces: list[Query] = []
     for run, _start, is_cjk in runs(term):
         if not is_cjk:
             pieces.append(Term(field, run.lower()))
-        elif len(run) == 1:
-            pieces.append(Prefix(field, run))
+        elif len(run) <= GRAM:
+            pieces.append(Term(field, run))
         else:
-            grams = [run[i : i + 2] for i in range(len(run) - 1)]
-            pieces.append(Term(field, grams[0]) if len(grams) == 1 else Phrase(field, grams))
+            pieces += [Term(field, run[i : i + GRAM]) for i in range(len(run) - GRAM + 1)]
     if not pieces:
         return None
     return pieces[0] if len(pieces) == 1 else And(pieces)

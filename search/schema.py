@@ -1,17 +1,19 @@
-"""The Whoosh schema and its Chinese analysis: words for ranking, character bigrams for recall, pinyin.
+"""The Whoosh schema and its Chinese analysis: words for ranking, character n-grams for recall, pinyin.
 
 Why three ways of cutting the same text (issue #25's measurements):
 - jieba's words alone miss text it splits differently in context (市城管委 → 市城/管委, so 城管 finds
   nothing) and record character offsets as positions, so phrases never match. Word fields here only
   *rank*: a document whose words match the query's comes first.
-- Every CJK run is also cut into overlapping character bigrams whose positions are character offsets,
-  so a 2–4 character query is an exact phrase of bigrams: recall is that of a substring search. A
-  run's last character is also kept alone, and a one-character query is a prefix over the bigrams.
+- Every CJK run is also cut into all its 1- to 4-character pieces, so a query of up to four characters
+  (most Chinese words have two) is one term lookup whose recall is that of a substring search, with no
+  positions to store or compare. A longer query is every 4-character piece of it. The first version
+  used bigram phrases; Whoosh's phrase matching made 3- and 4-character queries 3-5 times slower.
 - Titles carry their pinyin (full and initials) from every character on, so "lajifenlei" and "ljfl"
   find 垃圾分类 as a prefix match.
 
-jieba's dictionary is loaded once per process, on first use, never per request (about 0.7 s);
-``jieba.analyse`` is never imported (0.55 s and 100 MB more).
+jieba's dictionary is loaded once per process, before the first request needs it (``preload``, from
+the follower's thread), never per request (about 0.7 s); ``jieba.analyse`` is never imported (0.55 s
+and 100 MB more).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 WORDISH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9A-Za-z\u00c0-\u024f]+")
+GRAM = 4  # the longest CJK piece indexed: queries up to this long are one term
 PINYIN_SPAN = 10  # characters of a title each pinyin key covers: queries up to this long match
 
 _jieba_lock = threading.Lock()
@@ -54,17 +57,16 @@ def runs(text: str) -> Iterator[tuple[str, int, bool]]:
         yield run, match.start(), bool(CJK.match(run))
 
 
-def bigrams(text: str, *, query: bool = False) -> Iterator[tuple[str, int]]:
-    """(token, character offset): bigrams of CJK runs plus each run's last character (documents only:
-    in a query of two or more characters the bigrams already say everything), lowercased words."""
+def grams(text: str) -> Iterator[tuple[str, int]]:
+    """(token, character offset): every 1- to ``GRAM``-character piece of each CJK run, and each Latin
+    or digit run as one lowercased word."""
     for run, start, is_cjk in runs(text):
         if not is_cjk:
             yield run.lower(), start
             continue
-        for i in range(len(run) - 1):
-            yield run[i : i + 2], start + i
-        if not query or len(run) == 1:
-            yield run[-1], start + len(run) - 1
+        for i in range(len(run)):
+            for size in range(1, min(GRAM, len(run) - i) + 1):
+                yield run[i : i + size], start + i
 
 
 class _Tokens(Tokenizer):  # type: ignore[misc]
@@ -86,14 +88,11 @@ class _Tokens(Tokenizer):  # type: ignore[misc]
         return index
 
 
-class BigramTokenizer(_Tokens):
-    """Overlapping CJK character bigrams, positioned by character offset (so phrases are substrings)."""
+class GramTokenizer(_Tokens):
+    """CJK pieces of 1 to 4 characters (see ``grams``); the field keeps no positions."""
 
     def __call__(self, value, positions=False, chars=False, mode="", **kwargs):  # type: ignore[no-untyped-def]
-        return self._yield(bigrams(value, query=mode == "query"), positions, chars, mode=mode, **kwargs)
-
-    def _position(self, index: int, start: int) -> int:
-        return start
+        return self._yield(grams(value), positions, chars, mode=mode, **kwargs)
 
 
 class WordTokenizer(_Tokens):
@@ -125,6 +124,12 @@ def pinyin_keys(title: str) -> str:
     return " ".join(sorted(k for k in keys if k))
 
 
+def preload() -> None:
+    """Load jieba's dictionary and pypinyin's tables now, so no request pays for it (a second or two)."""
+    jieba()
+    pinyin_keys("预热")
+
+
 def pinyin_match(title: str, typed: str) -> str | None:
     """The characters of ``title`` whose pinyin (full, or initials) begins with ``typed``, if any:
     what a pinyin query matched, so the title can show it marked."""
@@ -148,9 +153,10 @@ def pinyin_match(title: str, typed: str) -> str | None:
 
 def make_schema() -> Schema:
     """Fields: the document's key, kind, group and cell for filters, time for filters and recency,
-    words and bigrams of title and body, the title's pinyin, and the text for snippets."""
+    words of title and body, n-grams of both (and of the title alone, for its boost), the title's
+    pinyin, and the text for snippets."""
     words_analyzer = WordTokenizer()
-    bigram_analyzer = BigramTokenizer()
+    gram_analyzer = GramTokenizer()
     return Schema(
         key=ID(unique=True, stored=True),
         kind=ID(stored=True),
@@ -159,8 +165,8 @@ def make_schema() -> Schema:
         ts=NUMERIC(int, bits=64, stored=True, sortable=True, signed=False),
         title=TEXT(analyzer=words_analyzer, phrase=False, field_boost=3.0),
         body=TEXT(analyzer=words_analyzer, phrase=False),
-        title_ng=TEXT(analyzer=bigram_analyzer, field_boost=3.0),
-        body_ng=TEXT(analyzer=bigram_analyzer),
+        grams=TEXT(analyzer=gram_analyzer, phrase=False),
+        title_grams=TEXT(analyzer=gram_analyzer, phrase=False, field_boost=3.0),
         # scorable only so it has a lengths column: without one Whoosh stats a missing file for every
         # posting at commit (a third of the build time)
         pinyin=KEYWORD(lowercase=True, scorable=True),

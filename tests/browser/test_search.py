@@ -57,6 +57,11 @@ def test_pinyin_and_the_kind_filter_on_a_desktop(server, page):
     assert page.locator("#results .search-hit").count() >= 1
     expect(page.locator("#results .search-hit .tag.state").first).to_be_visible()  # the stage, live
     shoot(page, "search-results-desktop")
+    box.press_sequentially(
+        " 时间", delay=80
+    )  # typing on keeps the kind chosen (the filters are the box's form's)
+    expect(page.locator("#results h1")).to_contain_text("laji 时间")
+    expect(page).to_have_url(re.compile(r"kind=consultation"))
 
 
 def test_a_new_thread_is_found_once_the_server_follows_the_feed(server, page):

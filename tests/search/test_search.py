@@ -51,7 +51,7 @@ def test_chinese_words_find_the_discussions_about_them(session, index, follow, t
 
 
 def test_a_word_jieba_splits_otherwise_is_still_found(session, index, follow, talk):
-    follow()  # jieba cuts 市城管委 as 市城 / 管委; the bigrams still hold 城管
+    follow()  # jieba cuts 市城管委 as 市城 / 管委; the n-grams still hold 城管
     assert found(session, index, "城管") == [("forum_post", "小区停车位太少")]
 
 
