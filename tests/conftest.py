@@ -143,8 +143,14 @@ def hasher() -> Hasher:
 
 
 @pytest.fixture
-def app(settings: Settings, sessions: BoundSessions, hasher: Hasher):  # type: ignore[no-untyped-def]
-    return create_app(settings, sessions=sessions, hasher=hasher)
+def index_dir(tmp_path):  # type: ignore[no-untyped-def]
+    """Each test's own search index folder: no test sees another's index (tests/search builds them)."""
+    return tmp_path / "index"
+
+
+@pytest.fixture
+def app(settings: Settings, sessions: BoundSessions, hasher: Hasher, index_dir):  # type: ignore[no-untyped-def]
+    return create_app(settings.with_changes(index_dir=index_dir), sessions=sessions, hasher=hasher)
 
 
 @pytest.fixture

@@ -22,6 +22,8 @@ from core.db import Sessions, make_engine
 from core.errors import N_, DomainError
 from core.settings import Settings
 from core.worker import start_thread
+from search import follower as search_follower
+from search.index import SearchIndex
 from web import features, wiring
 from web.body_limit import BodyLimit
 from web.errors import error_page, not_found, server_error
@@ -70,15 +72,21 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # endpoints and the connection pool share one size, so a burst waits in one place
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
-        worker = None
+        worker = follower = None
         if owns_engine and settings.in_process_worker:
             resources = wiring.worker_resources(settings, catalogs)
             worker = start_thread(sessions, settings.worker_poll_seconds, resources)
+        if owns_engine:  # every serve process tries the index folder's lock; the holder follows the feed
+            follower = search_follower.start_thread(sessions, app.state.search_index)
         yield
-        if worker is not None:
-            thread, stop = worker
+        for _thread, stop in filter(None, (worker, follower)):
             stop.set()
-            thread.join(timeout=10)
+        if worker is not None:
+            worker[0].join(timeout=10)
+        if follower is not None:
+            # a pass cut short commits nothing, or is repeated by the next one: no need to wait long
+            search_follower.wake_event().set()
+            follower[0].join(timeout=2)
         if owns_engine:
             sessions.engine.dispose()
 
@@ -99,6 +107,7 @@ def create_app(
     app.state.hasher = hasher or Hasher.from_settings(settings)
     app.state.hashing_gate = HashingGate(settings.hash_concurrency, settings.hash_wait_seconds)
     app.state.catalogs = catalogs
+    app.state.search_index = SearchIndex(settings.index_dir)
     app.state.urls = features.make_urls()
     app.state.links = features.make_links(app.state.urls)
     app.state.home_areas = features.home_areas()

@@ -1,4 +1,4 @@
-"""The ``gongzhi`` command: serve, migrate, demo, create-admin, worker, merge-report."""
+"""The ``gongzhi`` command: serve, migrate, demo, create-admin, worker, reindex, merge-report."""
 
 from __future__ import annotations
 
@@ -69,6 +69,8 @@ def worker(burst: bool) -> None:
     import threading
 
     from core.worker import Worker
+    from search import follower as search_follower
+    from search.index import SearchIndex
     from web import wiring
 
     settings = _settings()
@@ -77,10 +79,9 @@ def worker(burst: bool) -> None:
     if not runner.is_current(engine):
         engine.dispose()
         raise click.ClickException("the database schema is not current: run `gongzhi migrate` first")
+    sessions = Sessions(engine)
     loop = Worker(
-        Sessions(engine),
-        poll_seconds=settings.worker_poll_seconds,
-        resources=wiring.worker_resources(settings),
+        sessions, poll_seconds=settings.worker_poll_seconds, resources=wiring.worker_resources(settings)
     )
     try:
         if burst:
@@ -92,7 +93,11 @@ def worker(burst: bool) -> None:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         click.echo(f"worker {loop.name} running; Ctrl-C to stop")
+        # like every serve process, a worker tries the index folder's lock and follows the feed if it wins
+        follower, stop_following = search_follower.start_thread(sessions, SearchIndex(settings.index_dir))
         loop.run_forever(stop)
+        stop_following.set()
+        follower.join(timeout=10)
     finally:
         engine.dispose()
 
@@ -125,17 +130,72 @@ def demo() -> None:
         if not runner.is_current(engine):
             runner.upgrade(engine)
         password_hash = demo_data.hash_once(settings)
+        sessions = Sessions(engine)
         added = run_write(
-            Sessions(engine), lambda session: demo_data.load(session, password_hash, settings.upload_dir)
+            sessions, lambda session: demo_data.load(session, password_hash, settings.upload_dir)
         )
+        indexed = _follow_now(sessions, settings)
     finally:
         engine.dispose()
     click.echo(f"demo data: added {demo_data.summary(added)} (nothing is added twice)")
+    click.echo(indexed)
     click.echo(f"every demo account's password: {demo_data.demo_password(settings)}")
     click.echo(
         "  admin (管理员), chen_weiyuan (群议委主任), wang_ayi (居民), li_shifu (管理服务对象), "
         "zhao_kezhang (政府), qian_zhuren (街道社区), leader01 (网格长), liu_duizhang (服务队队长) ..."
     )
+
+
+def _follow_now(sessions: Sessions, settings: Settings) -> str:
+    """Bring this host's search index up to date now (a running server would do it within seconds)."""
+    from search import follower
+    from search.index import SearchIndex
+
+    done = follower.follow(sessions, SearchIndex(settings.index_dir))
+    if not done.held:
+        return "search index: a running server holds the index and follows the new data"
+    return "search index: rebuilt" if done.rebuilt else f"search index: {done.applied} change(s) applied"
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Only report what the index is missing or holds stale.")
+def reindex(check: bool) -> None:
+    """Rebuild this host's search index from the database (waits for a running follower's pass)."""
+    from search import rebuild
+    from search.index import SearchIndex
+    from web import wiring
+
+    settings = _settings()
+    wiring.setup()  # every feature's searchable kinds
+    engine = make_engine(settings)
+    try:
+        if not runner.is_current(engine):
+            raise click.ClickException("the database schema is not current: run `gongzhi migrate` first")
+        sessions, index = Sessions(engine), SearchIndex(settings.index_dir)
+        if check:
+            _report_check(rebuild.check(sessions, index))
+            return
+        with click.progressbar(length=1, label="reindexing", show_pos=True) as bar:
+
+            def progress(kind: str, done: int, total: int) -> None:
+                bar.label = f"{kind:>14}"
+                bar.length = max(total, 1)
+                bar.update(done - bar.pos)
+
+            written = rebuild.rebuild(sessions, index, progress=progress)
+    finally:
+        engine.dispose()
+    click.echo(f"search index rebuilt at {settings.index_dir}: {written} documents")
+
+
+def _report_check(found) -> None:  # type: ignore[no-untyped-def]
+    if not found.ready:
+        raise click.ClickException("the search index is missing or unfinished: run `gongzhi reindex`")
+    for label, keys in (("missing", found.missing), ("stale", found.stale), ("not wanted", found.extra)):
+        click.echo(f"{label}: {len(keys)}" + (f" (e.g. {', '.join(keys[:5])})" if keys else ""))
+    if not found.ok:
+        raise click.ClickException("the index differs from the database: run `gongzhi reindex`")
+    click.echo("the search index matches the database")
 
 
 @main.command("create-admin")

@@ -3,8 +3,8 @@
 ``web.features`` lists the features in order and derives every shared list from these declarations:
 the app's routes, the modules every process imports (tables, job handlers, schedules, subscribers,
 notification kinds, site settings, file owners), notification links, audit labels, the admin menu,
-the main navigation, the home page's areas, a person's 我的参与 page and the demo's steps. Plain
-data, no plugin machinery.
+the main navigation, the home page's areas, a person's 我的参与 page, the demo's steps and the
+searchable kinds. Plain data, no plugin machinery.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute
 
 from accounts.models import User
+from search.registry import Searchable
 
 if TYPE_CHECKING:
     from web.demo import DemoContext
@@ -85,3 +86,5 @@ class Feature:
     home: HomeArea | None = None
     participation: ParticipationArea | None = None
     demo: DemoStep | None = None
+    # kinds of documents the search index holds for this feature (search/kinds/<feature>.py)
+    searchables: Sequence[Searchable] = ()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from starlette.routing import BaseRoute
 
+from search.registry import Searchable
 from web.feature import Feature, HomeArea, Link, MenuEntry, NavItem, ParticipationArea
 from web.routes import (
     accounts,
@@ -30,6 +31,7 @@ from web.routes import (
     merging,
     notifications,
     participation,
+    search,
     settings,
     volunteers,
 )
@@ -51,6 +53,7 @@ FEATURES: tuple[Feature, ...] = (
     jobs.feature,
     settings.feature,
     volunteers.feature,
+    search.feature,
 )
 
 
@@ -83,6 +86,10 @@ def import_all() -> None:
     """Import every module a feature declares (tables and registrations); idempotent."""
     for module in (*model_modules(), *registering_modules()):
         importlib.import_module(module)
+
+
+def searchables() -> list[Searchable]:
+    return [searchable for feature in FEATURES for searchable in feature.searchables]
 
 
 def links() -> dict[str, Link]:

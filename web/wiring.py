@@ -10,13 +10,16 @@ from typing import Any
 
 from accounts.channels import channels_from_settings
 from core.settings import Settings
+from search import registry as search_registry
 from web import features
 from web.i18n import Catalogs
 
 
 def setup() -> None:
-    """Import the features' table and registering modules (idempotent)."""
+    """Import the features' table and registering modules, and tell the change feed which tables
+    hold searchable objects (idempotent)."""
     features.import_all()
+    search_registry.install(features.searchables())
 
 
 def worker_resources(settings: Settings, catalogs: Catalogs | None = None) -> dict[str, Any]:

@@ -28,6 +28,8 @@ from deliberation.mediation import agreements
 from deliberation.mediation.access import access_dispute
 from deliberation.mediation.fields import today
 from grid import attachments, roster
+from search import rebuild
+from search.index import SearchIndex
 from tests.conftest import log_in, post_form
 from tests.deliberation.mediation import conftest as case_states
 from tests.factories import PASSWORD
@@ -176,6 +178,7 @@ GETS = [
     Row("forums.report_form", "/forums/posts/{other_forum_post}/report", signed_in(PAGE, LOGIN)),
     Row("forums.person", "/forums/people/wang_ayi", everyone(PAGE)),
     Row("forums.queue", "/forums/moderation", moderators(PAGE, LOGIN)),
+    Row("search.results", "/search?q=楼道&kind=discussion", everyone(PAGE)),
     Row("admin.forum_boards", "/admin/forums", admins(PAGE, LOGIN)),
     Row("participation.index", "/accounts/me/participation", signed_in(PAGE, LOGIN)),
     Row("cases.index", "/grid/cases/", everyone(PAGE)),
@@ -911,7 +914,7 @@ def _someone_else(role: str) -> str:
 
 
 @pytest.fixture
-def world(session: Session, sessions, settings, cast, hasher) -> World:
+def world(session: Session, sessions, settings, cast, hasher, index_dir) -> World:
     people = [cast.wang_ayi, cast.li_shifu, cast.chen_weiyuan, cast.zhou_jiaoshou, cast.zhang_wangge]
     people += [cast.sun_banzhu, cast.liu_duizhang, cast.admin]
     stored = attachments.attach_file(
@@ -960,6 +963,7 @@ def world(session: Session, sessions, settings, cast, hasher) -> World:
         for p in people
     }
     session.flush()
+    rebuild.rebuild(sessions, SearchIndex(index_dir))  # the search page needs an index to answer 200
     nobody = {kind: 0 for kind in owned["admin"]}
     mine = {role: owned.get(role, nobody) for role in ROLES}
     theirs = {role: owned[_someone_else(role)] for role in ROLES}

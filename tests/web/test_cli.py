@@ -53,6 +53,21 @@ def test_demo_builds_the_city_once(env, tmp_path):
     assert first.output.split("password: ")[1].split()[0] == second.output.split("password: ")[1].split()[0]
 
 
+def test_demo_is_indexed_and_reindex_rebuilds_and_checks(env, tmp_path):
+    runner = CliRunner()
+    demo = runner.invoke(main, ["demo"], env=env)
+    assert "search index: rebuilt" in demo.output, demo.output  # no index yet: built from the database
+    again = runner.invoke(main, ["demo"], env=env)
+    assert "search index: 0 change(s) applied" in again.output, again.output  # nothing new to follow
+    check = runner.invoke(main, ["reindex", "--check"], env=env)
+    assert check.exit_code == 0 and "the search index matches the database" in check.output, check.output
+    rebuilt = runner.invoke(main, ["reindex"], env=env)
+    assert rebuilt.exit_code == 0 and "search index rebuilt" in rebuilt.output, rebuilt.output
+    (tmp_path / "index" / "cursor.json").unlink()
+    missing = runner.invoke(main, ["reindex", "--check"], env=env)
+    assert missing.exit_code == 1 and "missing or unfinished" in missing.output
+
+
 def test_demo_refuses_production(env):
     result = CliRunner().invoke(
         main, ["demo"], env=env | {"GONGZHI_PRODUCTION": "1", "GONGZHI_SECRET_KEY": "k" * 40}

@@ -69,3 +69,11 @@ def test_the_merge_blocks_come_back_as_fragments(client, session, cast):
     assert no_file.status_code == 422 and no_file.text.lstrip().startswith(
         '<section class="card" id="import_form"'
     )
+
+
+def test_the_search_results_block_is_what_typing_in_the_header_swaps_in(client, world):  # noqa: F811
+    fragment = client.get("/search", params={"q": "楼道", "kind": "discussion"}, headers=HTMX)
+    assert fragment.status_code == 200 and fragment.text.lstrip().startswith('<div id="results"')
+    assert "<mark>楼道</mark>" in fragment.text and "<html" not in fragment.text
+    refused = client.get("/search", params={"q": "楼道", "time": "forever"}, headers=HTMX)
+    assert refused.status_code == 422 and refused.text.lstrip().startswith('<div id="results"')

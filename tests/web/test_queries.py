@@ -424,3 +424,23 @@ def test_merge_pages_run_their_exact_number_whatever_their_statements_and_votes(
         session.flush()
         refresh.refresh_analysis(sessions, stages["collecting"])
         assert merge_counts(client, other_client, chair, connection, stages, statement) == wanted
+
+
+def test_the_search_page_runs_one_statement_per_kind_on_the_page(
+    client, other_client, connection, session, sessions, cast, index_dir
+):
+    from search import rebuild
+    from search.index import SearchIndex
+
+    debate(session, cast, replies=2)
+    rebuild.rebuild(sessions, SearchIndex(index_dir))
+    log_in(other_client, "wang_ayi", PASSWORD)
+    # the cell picker; then the live state of the page's threads, and of its replies
+    assert queries_for(client, connection, "/search?q=楼道") == 2
+    assert queries_for(other_client, connection, "/search?q=楼道") == 2 + VIEWER
+    assert queries_for(client, connection, "/search?q=第0条") == 2
+    assert queries_for(client, connection, "/search") == 1  # no query: the picker only, no index
+    for _ in range(8):
+        debate(session, cast, replies=4)
+    rebuild.rebuild(sessions, SearchIndex(index_dir))
+    assert queries_for(client, connection, "/search?q=楼道") == 2  # ten threads: still one statement

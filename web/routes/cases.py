@@ -30,6 +30,7 @@ from grid import (
     workflow,
 )
 from grid.models import CaseState
+from search.kinds import cases as search_cases
 from web import auth
 from web.demo import cases as demo_cases
 from web.feature import Feature, HomeArea, Link, NavItem, ParticipationArea
@@ -306,6 +307,7 @@ def _participation(session: Session, user: User) -> dict[str, object]:
 
 feature = Feature(
     name="cases",
+    searchables=search_cases.SEARCHABLES,
     participation=ParticipationArea("cases", "cases/_participation.html", _participation),
     routes=[*routes, *admin_cases.routes],
     models=["grid.models"],

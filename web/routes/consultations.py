@@ -32,6 +32,7 @@ from deliberation.forums import threads
 from grid import cases as grid_cases
 from grid import cells, taxonomy
 from grid.models import CaseSource
+from search.kinds import consultations as search_consultations
 from web import auth
 from web.demo import consultations as demo_consultations
 from web.feature import Feature, HomeArea, Link, NavItem, ParticipationArea
@@ -407,6 +408,7 @@ feature = Feature(
         "deliberation.consultations.handoff",
     ],
     links={"consultation": Link("consultations.detail", "consultation_id")},
+    searchables=search_consultations.SEARCHABLES,
     audit_labels={
         "consultation.convene": N_("Convened a consultation"),
         "consultation.move": N_("Moved a consultation on"),

@@ -30,6 +30,7 @@ from deliberation.forums.models import FollowTarget, Stance
 from grid import cases as grid_cases
 from grid import taxonomy, workflow
 from grid.models import CaseSource
+from search.kinds import forums as search_forums
 from web import auth
 from web.demo import forums as demo_forums
 from web.feature import Feature, HomeArea, Link, NavItem, ParticipationArea
@@ -401,7 +402,8 @@ feature = Feature(
         "deliberation.forums.people",
         "deliberation.forums.limits",
     ],
-    links={"forum_thread": Link("forums.thread", "thread_id")},
+    links={"forum_thread": Link("forums.thread", "thread_id"), "forum_post": Link("forums.post", "post_id")},
+    searchables=search_forums.SEARCHABLES,
     audit_labels={
         "forum_board.add": N_("Added a forum board"),
         "forum_post.hide": N_("Hid a forum post"),

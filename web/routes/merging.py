@@ -21,6 +21,7 @@ from deliberation.merging import opinion, overview, polis_import, reporting, sta
 from deliberation.merging.access import access_to_moderate, can_moderate, merge_consultation
 from deliberation.merging.models import STATEMENT_MAX, Merge, StatementStatus
 from deliberation.merging.polis_files import PolisFileError, decode
+from search.kinds import merging as search_merging
 from web import auth
 from web.demo import merging as demo_merging
 from web.feature import Feature, HomeArea, Link, ParticipationArea
@@ -339,6 +340,7 @@ def _participation(session: Session, user: User) -> dict[str, object]:
 
 feature = Feature(
     name="merge",
+    searchables=search_merging.SEARCHABLES,
     participation=ParticipationArea("merge", "merging/_participation.html", _participation),
     routes=routes,
     models=["deliberation.merging.models"],

@@ -23,6 +23,7 @@ from core import clock
 from core.errors import N_, Invalid
 from core.pages import clamp
 from grid import cells, residents
+from search.kinds import volunteers as search_volunteers
 from volunteers import signups, teams, waitlist
 from volunteers.access import can_lead_team, get_team, shift_of_signup
 from volunteers.lifecycle import ACTIVE
@@ -262,6 +263,7 @@ feature = Feature(
         "shift": Link("volunteers.shift", "shift_id"),
         "certificate": Link("volunteers.certificate", "certificate_id"),
     },
+    searchables=search_volunteers.SEARCHABLES,
     audit_labels={
         "team.create": N_("Founded a volunteer team"),
         "team.edit": N_("Changed a volunteer team"),
