@@ -22,13 +22,14 @@ HMAC. A bare Starlette text response (``/_bare``) is the box's ceiling.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import hmac
 import json
 import os
 import re
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
@@ -258,16 +259,31 @@ def create_app(engine: Engine, secret: str, *, threads: int = 8, fixed: Fixed | 
 
     routes = [Route(path, pages.bind(state, handler)) for path, handler in pages.ROUTES]
     routes += [Route("/_bare", bare), Route("/healthz", healthz)]
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.engine = engine
+    return app
 
 
-def app_from_env() -> Starlette:
-    url = os.environ["GONGZHI_DATABASE_URL"]
+def app_from_env(env: Mapping[str, str] | None = None) -> Starlette:
+    """Zero-argument factory for uvicorn: the project's database and secret from ``GONGZHI_*``."""
+    env = os.environ if env is None else env
+    url = env["GONGZHI_DATABASE_URL"]
     if url.startswith("postgresql://"):
         url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    threads = int(os.environ.get("GONGZHI_THREADS", "8"))
-    engine = create_engine(url, pool_size=threads, max_overflow=2)
-    return create_app(engine, os.environ["GONGZHI_SECRET_KEY"], threads=threads)
+    threads = int(env.get("GONGZHI_THREADS", "8"))
+    engine = create_engine(url, pool_size=threads, max_overflow=2)  # the project's pool size
+    return create_app(engine, env["GONGZHI_SECRET_KEY"], threads=threads)
+
+
+TOKEN = re.compile(r'(name="csrf_token" value="|"X-CSRF-Token": ")[0-9a-f]{64}"')
+
+
+def differences(project: str, minimal: str) -> str:
+    """'' when two pages are the same but for their CSRF tokens, else a diff to read."""
+    a, b = TOKEN.sub(r"\g<1>…", project), TOKEN.sub(r"\g<1>…", minimal)
+    if a == b:
+        return ""
+    return "".join(difflib.unified_diff(a.splitlines(True), b.splitlines(True), "project", "minimal", n=2))
 
 
 def _groupby(rows: list[Any], key: str) -> list[tuple[Any, list[Any]]]:

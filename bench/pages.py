@@ -143,14 +143,18 @@ def demo_password(env: dict[str, str]) -> str:
     return derive(Settings.from_env(env))
 
 
-def serve_minimal(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    """The minimal handlers under uvicorn with the options `gongzhi serve` uses."""
-    server = subprocess.Popen(
+def start_minimal(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    """The minimal handlers under uvicorn with the options `gongzhi serve` uses (not waited for)."""
+    return subprocess.Popen(
         [BIN / "uvicorn", "bench._minimal_app:app_from_env", "--factory", "--port", str(port),
          "--workers", str(workers), "--log-level", "warning", "--no-server-header", "--no-proxy-headers"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
-    for _ in range(400):
+
+
+def wait_for(server: subprocess.Popen, port: int, workers: int) -> None:
+    """Until /healthz answers, and a little longer so that every worker process has started."""
+    for _ in range(1200):
         try:
             probe = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
             probe.request("GET", "/healthz")
@@ -158,27 +162,25 @@ def serve_minimal(env: dict[str, str], port: int, workers: int) -> subprocess.Po
             break
         except OSError:
             if server.poll() is not None:
-                raise RuntimeError(
-                    server.stderr.read().decode() if server.stderr else "uvicorn died"
-                ) from None
+                raise RuntimeError(server.stderr.read().decode() if server.stderr else "died") from None
             time.sleep(0.05)
     time.sleep(0.5 * workers)
-    return server
 
 
 @contextmanager
 def servers(env: dict[str, str], workers: int) -> Iterator[tuple[int, int]]:
-    """The project and the minimal app, each with ``workers`` processes; their ports."""
+    """The project and the minimal app, each with ``workers`` processes, started together; their ports."""
     project_port, minimal_port = free_port(), free_port()
-    project = serve(env, project_port, workers)
+    minimal = start_minimal(env, minimal_port, workers)
     try:
-        minimal = serve_minimal(env, minimal_port, workers)
+        project = serve(env, project_port, workers)
         try:
+            wait_for(minimal, minimal_port, workers)
             yield project_port, minimal_port
         finally:
-            stop(minimal)
+            stop(project)
     finally:
-        stop(project)
+        stop(minimal)
 
 
 def warm_up(port: int, path: str, headers: dict[str, str], times: int = 8) -> None:
@@ -226,8 +228,10 @@ def measure(
     return found
 
 
-def report(workers: int, pages: list[Page], found: dict[str, Figures]) -> list[tuple[str, int, float | None]]:
-    print(f"\n`serve --workers {workers}`:")
+def report(
+    workers: int, pages: list[Page], found: dict[str, Figures], title: str = ""
+) -> list[tuple[str, int, float | None]]:
+    print(f"\n{title or f'`serve --workers {workers}`'}:")
     print(
         f"  {'page':<24} {'project':>8} {'p99 ms':>7}   {'minimal':>8} {'p99 ms':>7}   {'bare':>7}"
         f"   {'project/minimal':>15} {'project/bare':>12}"

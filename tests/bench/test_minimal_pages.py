@@ -8,8 +8,6 @@ navigation item needs no change here.
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -18,21 +16,12 @@ from sqlalchemy import create_engine
 from starlette.testclient import TestClient
 
 from bench import pages as bench_pages
+from bench._minimal_app import TOKEN, differences
 from bench._minimal_app import create_app as minimal_app
 from core.settings import Settings
 from tests.conftest import log_in
 from web.app import create_app
 from web.demo import demo_password
-
-TOKEN = re.compile(r'(name="csrf_token" value="|"X-CSRF-Token": ")[0-9a-f]{64}"')
-
-
-def same_bytes(project: str, minimal: str) -> str:
-    """'' when the two pages are the same but for their CSRF tokens, else a diff to read."""
-    a, b = TOKEN.sub(r"\g<1>…", project), TOKEN.sub(r"\g<1>…", minimal)
-    if a == b:
-        return ""
-    return "".join(difflib.unified_diff(a.splitlines(True), b.splitlines(True), "project", "minimal", n=2))
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +52,7 @@ def test_every_benched_page_has_the_same_bytes_for_a_visitor(served: SimpleNames
             continue
         ours, theirs = project.get(page.path), minimal.get(page.path)
         assert (ours.status_code, theirs.status_code) == (200, 200), page.path
-        assert not (diff := same_bytes(ours.text, theirs.text)), f"{page.path}:\n{diff}"
+        assert not (diff := differences(ours.text, theirs.text)), f"{page.path}:\n{diff}"
         checked.append(page.name)
     assert len(checked) >= 5, checked
 
@@ -79,7 +68,7 @@ def test_the_signed_in_pages_have_the_same_bytes(served: SimpleNamespace) -> Non
             continue
         ours, theirs = project.get(page.path), minimal.get(page.path)
         assert (ours.status_code, theirs.status_code) == (200, 200), page.path
-        assert not (diff := same_bytes(ours.text, theirs.text)), f"{page.path}:\n{diff}"
+        assert not (diff := differences(ours.text, theirs.text)), f"{page.path}:\n{diff}"
         checked.append(page.name)
     assert checked == ["/accounts/me"]
 
@@ -87,5 +76,35 @@ def test_the_signed_in_pages_have_the_same_bytes(served: SimpleNamespace) -> Non
 def test_a_difference_is_caught(served: SimpleNamespace) -> None:
     """The comparison is not vacuous: the tokens are all it forgives."""
     page = TestClient(served.project).get("/grid/").text
-    assert same_bytes(page, page.replace("</main>", " </main>"))
-    assert not same_bytes(page, TOKEN.sub(r"\g<1>" + "0" * 64 + '"', page))
+    assert differences(page, page.replace("</main>", " </main>"))
+    assert not differences(page, TOKEN.sub(r"\g<1>" + "0" * 64 + '"', page))
+
+
+def test_the_forum_bench_pages_have_the_same_bytes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """bench/forums.py's data, smaller: a debate over two pages (a post hidden, one withdrawn, replies
+    to earlier posts) and a board over two pages (pinned and locked threads)."""
+    from bench import forums as forum_bench
+
+    env = bench_pages.environment(tmp_path, f"sqlite:///{tmp_path / 'forums.sqlite3'}")
+    ground = forum_bench.prepare(env, posts=60, threads=40)
+    settings = Settings.from_env(env)
+    project, engine = create_app(settings), create_engine(settings.database_url)
+    try:
+        ours, theirs = TestClient(project), TestClient(minimal_app(engine, settings.secret_key.value))
+        pages = {}
+        for path in [
+            f"/forums/threads/{ground.thread}",
+            f"/forums/threads/{ground.thread}?page=2",
+            f"/forums/boards/{ground.board}",
+            f"/forums/boards/{ground.board}?page=2",
+        ]:
+            mine, minimal = ours.get(path), theirs.get(path)
+            assert (mine.status_code, minimal.status_code) == (200, 200), path
+            assert not (diff := differences(mine.text, minimal.text)), f"{path}:\n{diff}"
+            pages[path] = mine.text
+    finally:
+        engine.dispose()
+        project.state.sessions.engine.dispose()
+    thread, _, board, _ = pages.values()
+    assert "is-hidden" in thread and 'class="muted removed"' in thread and '<a href="#post-' in thread
+    assert board.count('<span class="tag">置顶</span>') == 2 and '<a href="/forums/boards/' in board
