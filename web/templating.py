@@ -86,6 +86,9 @@ def make_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=[ConstantTranslations],
+        # templates change with the code, and like the code they are read again when the server restarts:
+        # auto_reload would stat every template file on every render (an include per post: 150 a page)
+        auto_reload=False,
     )
     env.globals["translate_constant"] = translator.text
     versions = static_versions()
