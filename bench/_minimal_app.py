@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "minimal_templates"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CONSTANT = re.compile(r"""_\((?P<q>["'])(?P<text>(?:(?!(?P=q)).)*)(?P=q)\)""")
-LOGIN_MAX_AGE = timedelta(days=30)
+LOGIN_MAX_AGE = timedelta(days=14)  # accounts.logins.MAX_AGE
 PER_PAGE_THREADS, PER_PAGE_POSTS = 30, 50
 
 
