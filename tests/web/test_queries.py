@@ -34,10 +34,11 @@ PAGES = {
     "/accounts/notifications/settings": (None, 1 + VIEWER),
     "/forums/": (1, 1 + VIEWER),  # the boards
     "/forums/boards/{cell}": (3, 4 + VIEWER),  # the board; its threads and their total; whether she follows
-    # the thread, a page of posts (authors, replies, her reactions), the edit window, the opening post's
-    # photos, participants by group, the consultation it became, if any; whether she follows
-    "/forums/threads/{thread}": (6, 7 + VIEWER),
-    "/forums/threads/{thread}?view=arguments": (5, 6 + VIEWER),  # the posts that take a stance, no photos
+    # the thread, a page of posts (authors, replies, her reactions), the opening post's photos,
+    # participants by group, the consultation it became, if any; for her, the edit window and whether
+    # she follows (a visitor can neither edit nor follow)
+    "/forums/threads/{thread}": (5, 7 + VIEWER),
+    "/forums/threads/{thread}?view=arguments": (4, 6 + VIEWER),  # the posts that take a stance, no photos
     "/forums/people/li_shifu": (4, 4 + VIEWER),  # the person, the threads started, posts and their total
     "/consultations/": (3, 3 + VIEWER),  # one page and the total, the scope picker
     # the consultation, its meetings, its resolution, its timeline, who took part; whether she follows
