@@ -22,6 +22,7 @@ import argparse
 import http.client
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from _load import Run, client_name, load, median_run  # noqa: E402 - the benches' shared helpers
-from _server import BIN, free_port, serve, stop  # noqa: E402
+from _server import BIN, serve, stop  # noqa: E402
 
 SECRET = "bench-pages-secret-" + "x" * 32
 CONNECTIONS = 32
@@ -167,10 +168,18 @@ def wait_for(server: subprocess.Popen, port: int, workers: int) -> None:
     time.sleep(0.5 * workers)
 
 
+def two_ports() -> tuple[int, int]:
+    """Two different free ports (two free_port() calls in a row may give the same one)."""
+    with socket.socket() as first, socket.socket() as second:
+        first.bind(("127.0.0.1", 0))
+        second.bind(("127.0.0.1", 0))
+        return first.getsockname()[1], second.getsockname()[1]
+
+
 @contextmanager
 def servers(env: dict[str, str], workers: int) -> Iterator[tuple[int, int]]:
     """The project and the minimal app, each with ``workers`` processes, started together; their ports."""
-    project_port, minimal_port = free_port(), free_port()
+    project_port, minimal_port = two_ports()
     minimal = start_minimal(env, minimal_port, workers)
     try:
         project = serve(env, project_port, workers)
