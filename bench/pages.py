@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from _load import Run, client_name, load, median_run  # noqa: E402 - the benches' shared helpers
-from _server import BIN, serve, stop  # noqa: E402
+from _server import BIN, stop  # noqa: E402
 
 SECRET = "bench-pages-secret-" + "x" * 32
 CONNECTIONS = 32
@@ -153,9 +153,20 @@ def start_minimal(env: dict[str, str], port: int, workers: int) -> subprocess.Po
     )  # fmt: skip
 
 
-def wait_for(server: subprocess.Popen, port: int, workers: int) -> None:
-    """Until /healthz answers, and a little longer so that every worker process has started."""
-    for _ in range(1200):
+def start_project(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    """`gongzhi serve`, as bench/_server.py starts it (not waited for)."""
+    return subprocess.Popen(
+        [BIN / "gongzhi", "serve", "--port", str(port), "--workers", str(workers)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def wait_for(server: subprocess.Popen, port: int, workers: int, seconds: float = 120) -> None:
+    """Until /healthz answers, and a little longer so that every worker process has started. On a
+    loaded machine uvicorn's workers can take tens of seconds to import (and its supervisor restarts
+    one that misses a health check), so the wait is long, and a server that never answers fails."""
+    until = time.monotonic() + seconds
+    while True:
         try:
             probe = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
             probe.request("GET", "/healthz")
@@ -164,6 +175,8 @@ def wait_for(server: subprocess.Popen, port: int, workers: int) -> None:
         except OSError:
             if server.poll() is not None:
                 raise RuntimeError(server.stderr.read().decode() if server.stderr else "died") from None
+            if time.monotonic() > until:
+                raise RuntimeError(f"nothing answered on port {port} within {seconds:g} s") from None
             time.sleep(0.05)
     time.sleep(0.5 * workers)
 
@@ -182,8 +195,9 @@ def servers(env: dict[str, str], workers: int) -> Iterator[tuple[int, int]]:
     project_port, minimal_port = two_ports()
     minimal = start_minimal(env, minimal_port, workers)
     try:
-        project = serve(env, project_port, workers)
+        project = start_project(env, project_port, workers)
         try:
+            wait_for(project, project_port, workers)
             wait_for(minimal, minimal_port, workers)
             yield project_port, minimal_port
         finally:
