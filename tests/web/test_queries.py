@@ -19,8 +19,8 @@ from tests.web import merge_world
 from tests.web.test_authz_matrix import consultations_in_every_stage
 from volunteers import checkin, hours, signups
 
-# a signed-in page adds two: the viewer (user, roles and login in one query) and the bell's count
-VIEWER = 2
+# a signed-in page adds one: the viewer (user, roles, login and the bell's unread count in one query)
+VIEWER = 1
 PAGES = {
     # path: (statements for a visitor, for the resident 王阿姨, or None where she is refused)
     # cell count, recent threads, open consultations near, open shifts (count and page); her home cell
@@ -36,15 +36,15 @@ PAGES = {
     # cases, when there are some); the cases she follows; a page of her mediation cases, their total,
     # their parties; her shifts; the merges she wrote or voted in
     "/accounts/me/participation": (None, 10 + VIEWER),
-    "/accounts/notifications": (None, 2 + VIEWER),  # one page of them, the total; the unread count
+    "/accounts/notifications": (None, 2 + VIEWER),  # one page of them, the total (unread: with the viewer)
     "/accounts/notifications/settings": (None, 1 + VIEWER),
     "/forums/": (1, 1 + VIEWER),  # the boards
     "/forums/boards/{cell}": (3, 4 + VIEWER),  # the board; its threads and their total; whether she follows
-    # the thread, a page of posts (authors, replies, her reactions), the edit window, the opening post's
-    # photos, participants by group, the consultation it became, if any, the case it became, if any;
-    # whether she follows
-    "/forums/threads/{thread}": (7, 8 + VIEWER),
-    "/forums/threads/{thread}?view=arguments": (6, 7 + VIEWER),  # the posts that take a stance, no photos
+    # the thread, a page of posts (authors, replies, her reactions), the opening post's photos,
+    # participants by group, the consultation it became, if any, the case it became, if any; for her, the
+    # edit window and whether she follows (a visitor can neither edit nor follow)
+    "/forums/threads/{thread}": (6, 8 + VIEWER),
+    "/forums/threads/{thread}?view=arguments": (5, 7 + VIEWER),  # the posts that take a stance, no photos
     "/forums/people/li_shifu": (4, 4 + VIEWER),  # the person, the threads started, posts and their total
     "/consultations/": (3, 3 + VIEWER),  # one page and the total, the scope picker
     # the consultation, its meetings, its resolution, its timeline, who took part; whether she follows
