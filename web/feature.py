@@ -19,6 +19,7 @@ from accounts.models import User
 
 if TYPE_CHECKING:
     from web.demo import DemoContext
+    from web.errors import ErrorAnswer
 
 HomeQuery = Callable[[Session, User | None], dict[str, Any]]
 DemoStep = Callable[["DemoContext"], None]
@@ -59,6 +60,15 @@ class HomeArea:
 
 
 @dataclass(frozen=True)
+class Api:
+    """A machine interface under ``prefix``: every error there, even the router's own 404 and 405 and
+    an unexpected 500, is answered by ``errors`` in the interface's format, never as an HTML page."""
+
+    prefix: str
+    errors: ErrorAnswer
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     routes: Sequence[BaseRoute] = ()
@@ -70,3 +80,4 @@ class Feature:
     nav: NavItem | None = None
     home: HomeArea | None = None
     demo: DemoStep | None = None
+    api: Api | None = None

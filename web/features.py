@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from starlette.routing import BaseRoute
 
 from core.errors import N_
+from web.errors import ErrorAnswer
 from web.feature import Feature, HomeArea, Link, MenuEntry, NavItem
 from web.routes import (
     accounts,
@@ -107,6 +108,14 @@ def nav() -> list[NavItem]:
 
 def home_areas() -> list[HomeArea]:
     return [feature.home for feature in FEATURES if feature.home is not None]
+
+
+def api_errors(path: str) -> ErrorAnswer | None:
+    """How errors on ``path`` are answered when it lies under a feature's machine interface."""
+    for feature in FEATURES:
+        if feature.api is not None and path.startswith(feature.api.prefix):
+            return feature.api.errors
+    return None
 
 
 def demo_steps() -> Iterator[tuple[str, object]]:
