@@ -30,6 +30,7 @@ from web.routes import (
     jobs,
     mediation,
     notifications,
+    open311,
     settings,
     volunteers,
 )
@@ -45,6 +46,7 @@ FEATURES: tuple[Feature, ...] = (
     consultations.feature,
     mediation.feature,
     cases.feature,
+    open311.feature,
     admin.feature,
     jobs.feature,
     settings.feature,
