@@ -393,3 +393,20 @@ def test_gongzhi_apikey_prints_a_key_once(env, tmp_path):  # noqa: F811 - the CL
         assert apikeys.find_active_key(session, secret).name == "城管通 App"
     engine.dispose()
     assert CliRunner().invoke(main, ["apikey", "x"], env=env).exit_code != 0
+
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>&amp;'
+
+
+def test_what_people_typed_is_escaped_on_the_page_and_in_the_xml(client, session, cast, key):
+    log_in(client, "admin", PASSWORD)
+    page = post_form(client, "/admin/open311", {"name": XSS[:80]}, page="/admin/open311")
+    assert page.status_code == 200 and "<script>alert" not in page.text and "&lt;script&gt;" in page.text
+    created = client.post(f"{V2}/requests.xml", data=filing(key, description=XSS))
+    case_id = xml(created).findtext("request/service_request_id")
+    root = xml(client.get(f"{V2}/requests/{case_id}.xml"))
+    assert (
+        root.findtext("request/description") == XSS
+        and b"<script>" not in client.get(f"{V2}/requests/{case_id}.xml").content
+    )
+    assert client.get(f"{V2}/requests/{case_id}.json").json()[0]["description"] == XSS
