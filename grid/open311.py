@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import ForeignKey, Select, String, or_, select
+from sqlalchemy import ForeignKey, Select, String, cast, func, or_, select
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from core import clock, files
@@ -150,6 +150,7 @@ class RequestRow:
     lng: float | None
     media_url: str | None
     rejection: str | None
+    photo_id: int | None  # the report's first photo, when it came with one (its page links it)
 
     @property
     def number(self) -> str:
@@ -179,6 +180,16 @@ REJECTION = (
     .limit(1)
     .scalar_subquery()
 )
+_first_step = select(func.min(CaseStep.id)).where(CaseStep.case_id == Case.id).scalar_subquery()
+PHOTO = (
+    select(func.min(files.StoredFile.id))
+    .where(
+        files.StoredFile.owner_kind == cases.STEP_PHOTOS,
+        files.StoredFile.owner_id == cast(_first_step, String),
+        files.StoredFile.content_type.startswith("image/"),
+    )
+    .scalar_subquery()
+)
 ROWS = (
     select(
         Case.id,
@@ -201,6 +212,7 @@ ROWS = (
         Case.lng,
         Open311Request.media_url,
         REJECTION,
+        PHOTO,
     )
     .outerjoin(CaseClass, CaseClass.id == Case.class_id)
     .outerjoin(Department, Department.id == Case.department_id)

@@ -174,7 +174,11 @@ def test_a_media_file_travels_as_multipart(client, session, key, settings):
     assert response.status_code == 201, response.text
     case_id = int(response.json()[0]["service_request_id"])
     photos = cases.step_photos(session, cases.history(session, case_id))
-    assert [p.content_type for found in photos.values() for p in found] == ["image/png"]
+    [photo] = [p for found in photos.values() for p in found]
+    assert photo.content_type == "image/png"
+    [listed] = client.get(f"{V2}/requests/{case_id}.json").json()
+    assert listed["media_url"] == f"http://testserver/files/{photo.id}"
+    assert client.get(listed["media_url"]).headers["content-type"] == "image/png"
     refused = client.post(
         f"{V2}/requests.json", data=filing(key), files={"media": ("x.png", b"not an image", "image/png")}
     )
@@ -410,3 +414,11 @@ def test_what_people_typed_is_escaped_on_the_page_and_in_the_xml(client, session
         and b"<script>" not in client.get(f"{V2}/requests/{case_id}.xml").content
     )
     assert client.get(f"{V2}/requests/{case_id}.json").json()[0]["description"] == XSS
+
+
+def test_the_demo_files_the_hotlines_reports_once(env):  # noqa: F811 - the CLI's database
+    first = CliRunner().invoke(main, ["demo"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "1 Open311 keys, 3 Open311 requests" in first.output
+    second = CliRunner().invoke(main, ["demo"], env=env)
+    assert "0 Open311 keys, 0 Open311 requests" in second.output

@@ -21,6 +21,7 @@ from core import clock, files
 from core.errors import N_, DomainError, Invalid, NotFound, PermissionDenied, RateLimited, Unavailable
 from grid import apikeys, open311
 from grid.models import ClassKind
+from web.demo import open311 as demo_open311
 from web.errors import status_for
 from web.feature import Api, Feature
 from web.forms import text
@@ -30,6 +31,7 @@ from web.request_db import db
 from web.routes import admin_open311, open311_openapi
 from web.routing import route
 from web.session import Endpoint
+from web.urls import url_for
 
 PREFIX = "/open311/v2/"
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -154,8 +156,15 @@ def _request_record(request: Request, row: open311.RequestRow) -> dict[str, obje
         "zipcode": None,
         "lat": row.lat,
         "long": row.lng,
-        "media_url": row.media_url,
+        "media_url": row.media_url or _photo_url(request, row.photo_id),
     }
+
+
+def _photo_url(request: Request, photo_id: int | None) -> str | None:
+    """A report's own photo, served by the site's file route (which checks who may see it)."""
+    if photo_id is None:
+        return None
+    return str(request.base_url).rstrip("/") + url_for(request, "files.serve", file_id=photo_id)
 
 
 def _query_arguments(request: Request) -> dict[str, str]:
@@ -262,5 +271,6 @@ feature = Feature(
     registers=["grid.open311"],
     audit_labels=admin_open311.audit_labels,
     admin_menu=admin_open311.menu,
+    demo=demo_open311.load,
     api=Api(PREFIX, errors_answer),
 )
