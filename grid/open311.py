@@ -19,7 +19,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +37,7 @@ from grid.apikeys import ApiKey
 from grid.models import Case, CaseClass, CaseSource, CaseState, CaseStep, ClassKind, Department, GridCell
 
 SPAN = timedelta(days=90)  # the standard's default window and widest range
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC)
 PAGE_MAX = 1000  # the standard's "first 1000 requests"
 MEDIA_URL_MAX, TOKEN_MAX = 500, 64
 CLOSED = (CaseState.closed, CaseState.rejected)
@@ -243,11 +244,13 @@ def _moment(errors: FieldErrors, name: str, text: str) -> datetime | None:
     if not text.strip():
         return None
     try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
+        moment = clock.from_local(datetime.fromisoformat(text.strip()))  # no offset: Beijing time
+    except (ValueError, OverflowError):  # year 1 in Beijing is before year 1 in UTC
+        moment = None
+    if moment is None or not EARLIEST <= moment <= LATEST:  # the window's arithmetic must fit too
         errors.add(name, N_("A date and time in W3C format, e.g. 2026-12-01T08:00:00+08:00."))
         return None
-    return clock.from_local(moment)  # a time without an offset is taken as Beijing time
+    return moment
 
 
 def _window(errors: FieldErrors, start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:

@@ -74,7 +74,12 @@ def answer(
     status: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """The response in ``fmt`` (``xml``, or JSON for anything else)."""
+    """The response in ``fmt`` (``xml``, or JSON for anything else).
+
+    Any site's script may read it (``Access-Control-Allow-Origin: *``): it is public data, and a
+    wildcard origin never carries the browser's cookies, so no login can be used through it.
+    """
+    headers = {**(headers or {}), "Access-Control-Allow-Origin": "*"}
     if fmt == "xml":
         return Response(to_xml(root, body), status_code=status, headers=headers, media_type=XML_TYPE)
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()

@@ -260,6 +260,8 @@ def test_filters_by_id_service_status_and_dates(session, cast):
     ("params", "wrong"),
     [
         ({"start_date": "yesterday"}, "start_date"),
+        ({"end_date": "0001-01-01T00:00:00"}, "end_date"),
+        ({"start_date": "9999-12-31T23:00:00Z"}, "start_date"),
         ({"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"}, "end_date"),
         ({"start_date": "2026-06-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"}, "end_date"),
         ({"status": "pending"}, "status"),

@@ -81,7 +81,8 @@ def test_discovery_names_this_endpoint_in_both_formats(client):
     assert set(endpoint["formats"]) == {"text/xml", "application/json"}
     root = xml(client.get(f"{V2}/discovery.xml"))
     assert root.tag == "discovery" and root.findtext("endpoints/endpoint/formats/format") == "text/xml"
-    assert "gongzhi apikey" in body["key_service"]
+    assert "gongzhi apikey" in body["key_service"] and "/admin/open311" in body["key_service"]
+    assert client.get(f"{V2}/discovery.json").headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_services_list_the_taxonomy_with_codes_as_strings(client):

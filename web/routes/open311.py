@@ -20,7 +20,6 @@ from starlette.routing import Route
 from core import clock, files
 from core.errors import N_, DomainError, Invalid, NotFound, PermissionDenied, RateLimited, Unavailable
 from grid import apikeys, open311
-from grid.models import ClassKind
 from web.demo import open311 as demo_open311
 from web.errors import status_for
 from web.feature import Api, Feature
@@ -88,7 +87,7 @@ def discovery(request: Request, form: FormData) -> Response:
         "contact": say(N_("Ask the site's administrators (管理员) through the community office.")),
         "key_service": say(
             N_("An administrator issues API keys at %(path)s, or on the server with `gongzhi apikey NAME`."),
-            path="/admin/open311",
+            path=url_for(request, "admin.open311_keys"),
         ),
         "endpoints": [
             {
@@ -105,7 +104,7 @@ def discovery(request: Request, form: FormData) -> Response:
 
 def _service_record(request: Request, service: open311.Service) -> dict[str, object]:
     say = translator(request).text
-    kind = say(ClassKind(service.kind).label)
+    kind = say(service.kind.label)
     return {
         "service_code": service.code,
         "service_name": service.name,
