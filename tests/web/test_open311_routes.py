@@ -423,3 +423,15 @@ def test_the_demo_files_the_hotlines_reports_once(env):  # noqa: F811 - the CLI'
     assert "1 Open311 keys, 3 Open311 requests" in first.output
     second = CliRunner().invoke(main, ["demo"], env=env)
     assert "0 Open311 keys, 0 Open311 requests" in second.output
+
+
+def test_a_database_that_is_down_gives_503_in_the_format(tmp_path):
+    from tests.conftest import make_settings
+    from web.app import create_app
+
+    settings = make_settings(tmp_path, "postgresql://nobody@127.0.0.1:9/nothing", in_process_worker=False)
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        down = client.get(f"{V2}/requests.xml")
+        [description] = assert_error(down, 503, "xml")
+        assert "数据库" in description and down.headers["retry-after"]
+        assert_error(client.post(f"{V2}/requests.json", data={"api_key": "gz311_x"}), 503)
