@@ -680,7 +680,7 @@ POSTS = [
     Row("cases.follow", "/grid/cases/{reported}/follow", signed_in(DONE, REFUSED), "POST"),
     Row(
         "consultations.hand_off",
-        "/consultations/{agreed}/hand-off",
+        "/consultations/{agreed_consultation}/hand-off",
         steerers(DONE, REFUSED),
         "POST",
         {"category": "{event_class}"},
