@@ -1,4 +1,4 @@
-"""The ``gongzhi`` command: serve, migrate, demo, create-admin, worker, merge-report."""
+"""The ``gongzhi`` command: serve, migrate, demo, create-admin, worker, apikey, merge-report."""
 
 from __future__ import annotations
 
@@ -171,6 +171,27 @@ def create_admin(username: str, password_stdin: bool) -> None:
     finally:
         engine.dispose()
     click.echo(f"{user.username} is an administrator")
+
+
+@main.command()
+@click.argument("name")
+def apikey(name: str) -> None:
+    """Issue an Open311 API key for the app NAME and print it (once: only its digest is kept)."""
+    from grid import apikeys
+    from web import wiring
+
+    settings = _settings()
+    wiring.setup()
+    engine = make_engine(settings)
+    try:
+        if settings.is_sqlite and not runner.is_current(engine):
+            runner.upgrade(engine)
+        _, key = run_write(Sessions(engine), lambda s: apikeys.issue_key_from_console(s, name))
+    except Invalid as error:
+        raise click.ClickException("; ".join(m.key % dict(m.params) for m in error.errors.values())) from None
+    finally:
+        engine.dispose()
+    click.echo(key)
 
 
 @main.command("merge-report")

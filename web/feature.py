@@ -20,6 +20,7 @@ from accounts.models import User
 
 if TYPE_CHECKING:
     from web.demo import DemoContext
+    from web.errors import ErrorAnswer
 
 HomeQuery = Callable[[Session, User | None], dict[str, Any]]
 ParticipationQuery = Callable[[Session, User], dict[str, Any]]
@@ -73,6 +74,15 @@ class ParticipationArea:
 
 
 @dataclass(frozen=True)
+class Api:
+    """A machine interface under ``prefix``: every error there, even the router's own 404 and 405 and
+    an unexpected 500, is answered by ``errors`` in the interface's format, never as an HTML page."""
+
+    prefix: str
+    errors: ErrorAnswer
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     routes: Sequence[BaseRoute] = ()
@@ -85,3 +95,4 @@ class Feature:
     home: HomeArea | None = None
     participation: ParticipationArea | None = None
     demo: DemoStep | None = None
+    api: Api | None = None

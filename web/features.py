@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from starlette.routing import BaseRoute
 
 from web.feature import Feature, HomeArea, Link, MenuEntry, NavItem, ParticipationArea
+from core.errors import N_
+from web.errors import ErrorAnswer
 from web.routes import (
     accounts,
     admin,
@@ -30,6 +32,7 @@ from web.routes import (
     merging,
     notifications,
     participation,
+    open311,
     settings,
     volunteers,
 )
@@ -47,6 +50,7 @@ FEATURES: tuple[Feature, ...] = (
     merging.feature,
     mediation.feature,
     cases.feature,
+    open311.feature,
     admin.feature,
     jobs.feature,
     settings.feature,
@@ -107,6 +111,12 @@ def home_areas() -> list[HomeArea]:
 
 def participation_areas() -> list[ParticipationArea]:
     return [feature.participation for feature in FEATURES if feature.participation is not None]
+def api_errors(path: str) -> ErrorAnswer | None:
+    """How errors on ``path`` are answered when it lies under a feature's machine interface."""
+    for feature in FEATURES:
+        if feature.api is not None and path.startswith(feature.api.prefix):
+            return feature.api.errors
+    return None
 
 
 def demo_steps() -> Iterator[tuple[str, object]]:

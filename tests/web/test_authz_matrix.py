@@ -31,7 +31,7 @@ from grid import attachments, roster
 from tests.conftest import log_in, post_form
 from tests.deliberation.mediation import conftest as case_states
 from tests.factories import PASSWORD
-from tests.web import case_world, merge_world, volunteer_world
+from tests.web import case_world, merge_world, open311_world, volunteer_world
 from web import features
 
 ROLES = [
@@ -185,6 +185,16 @@ GETS = [
     Row("cases.detail", "/grid/cases/{staff_case}", grid_staff(PAGE, 404, 404), variant="staff only"),
     Row("admin.taxonomy", "/admin/grid/taxonomy", admins(PAGE, LOGIN)),
     Row("admin.departments", "/admin/grid/departments", admins(PAGE, LOGIN)),
+    Row("admin.open311_keys", "/admin/open311", admins(PAGE, LOGIN)),
+    # Open311 answers a city app, not a browser: the same for every role, whoever is signed in
+    Row("open311.discovery", "/open311/v2/discovery.json", everyone(PAGE)),
+    Row("open311.services", "/open311/v2/services.xml", everyone(PAGE)),
+    Row("open311.service", "/open311/v2/services/component-0103.json", everyone(PAGE)),
+    Row("open311.requests", "/open311/v2/requests.json", everyone(PAGE)),
+    Row("open311.request", "/open311/v2/requests/{open311_case}.xml", everyone(PAGE)),
+    Row("open311.request", "/open311/v2/requests/{staff_case}.json", everyone(404), variant="staff only"),
+    Row("open311.token", "/open311/v2/tokens/{open311_token}.json", everyone(PAGE)),
+    Row("open311.openapi", "/open311/v2/openapi.json", everyone(PAGE)),
     Row("consultations.index", "/consultations/", everyone(PAGE)),
     Row("consultations.committee", "/consultations/committee", everyone(PAGE)),
     Row("consultations.new", "/consultations/new", steerers(PAGE, LOGIN)),
@@ -770,6 +780,28 @@ POSTS = [
         {"name": "街道城管科", "contact": "010-8765"},
     ),
     Row(
+        "open311.submit",
+        "/open311/v2/requests.json",
+        everyone(201),
+        "POST",
+        {"api_key": "{open311_key}", "service_code": "component-0103", "address_string": "柳岸小区5号楼"},
+    ),
+    Row(
+        "open311.submit",
+        "/open311/v2/requests.xml",
+        everyone(403),
+        "POST",
+        {"service_code": "component-0103", "address_string": "柳岸小区5号楼"},
+        variant="no key",
+    ),
+    Row("admin.open311_key_issue", "/admin/open311", admins(PAGE, REFUSED), "POST", {"name": "12345 热线"}),
+    Row(
+        "admin.open311_key_revoke",
+        "/admin/open311/{open311_key_id}/revoke",
+        admins(DONE, REFUSED),
+        "POST",
+    ),
+    Row(
         "mediation.apply",
         "/mediation/apply",
         signed_in(DONE, REFUSED),
@@ -945,7 +977,11 @@ def world(session: Session, sessions, settings, cast, hasher) -> World:
         **stages,
     }
     ids |= volunteer_world.build(session, hasher, cast, people)
-    for part in (merge_world.build(session, cast, stages), case_world.build(session, hasher, cast)):
+    for part in (
+        merge_world.build(session, cast, stages),
+        case_world.build(session, hasher, cast),
+        open311_world.build(session, cast),
+    ):
         assert not part.keys() & ids.keys(), "a world key used twice fills one row with another's id"
         ids |= part
     owned = {

@@ -66,6 +66,7 @@ ADMIN_PAGES = {
     "/admin/jobs": 3,  # one page, the total, the counts by status
     "/admin/audit": 2,
     "/admin/settings": 1,
+    "/admin/open311": 1,  # every key, newest first
     "/mediation/cases": 3,  # one page of every case, the total, their parties
     "/mediation/{dispute}": 5,  # admins look, and act on nothing: no committee list to choose from
 }
@@ -424,3 +425,18 @@ def test_merge_pages_run_their_exact_number_whatever_their_statements_and_votes(
         session.flush()
         refresh.refresh_analysis(sessions, stages["collecting"])
         assert merge_counts(client, other_client, chair, connection, stages, statement) == wanted
+def test_open311_lists_and_the_keys_page_do_not_grow_with_their_rows(client, connection, session, cast):
+    from grid import apikeys
+    from tests.grid.conftest import report
+
+    log_in(client, "admin", PASSWORD)
+    report(session, cast, ref="first")
+    apikeys.issue_key(session, cast.admin, "城管通 App")
+    paths = ["/admin/open311", "/open311/v2/requests.json", "/open311/v2/requests.xml?status=open"]
+    few = [queries_for(client, connection, path) for path in paths]
+    for n in range(12):
+        report(session, cast, ref=f"more{n}")
+        apikeys.issue_key(session, cast.admin, f"应用{n}")
+    session.flush()
+    assert [queries_for(client, connection, path) for path in paths] == few
+    assert few[1] == 2  # one page of requests and their total: the API never looks up a login
