@@ -366,3 +366,22 @@ class Extension(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None]
     approved: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class CaseForward(Base):
+    """A public case sent to the city's own system (对接城市平台) over Open311: one row per case.
+
+    Written with the forward job in the case's own transaction; the city's id (or its token, when it
+    answers with one first) is kept once received, so a retry after it never sends the case again.
+    """
+
+    __tablename__ = "grid_case_forwards"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("grid_cases.id", ondelete="CASCADE"), primary_key=True)
+    queued_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    external_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    token: Mapped[str | None] = mapped_column(String(80))
+    city_status: Mapped[str] = mapped_column(String(20), default="")  # open / closed, as the city says
+    last_report: Mapped[str] = mapped_column(String(64), default="")  # fingerprint of the last report noted
+    polled_at: Mapped[datetime | None]

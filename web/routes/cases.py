@@ -293,7 +293,14 @@ feature = Feature(
     name="cases",
     routes=[*routes, *admin_cases.routes],
     models=["grid.models"],
-    registers=["grid.cases", "grid.workflow", "grid.deadlines", "grid.confirmations", "grid.queue"],
+    registers=[
+        "grid.cases",
+        "grid.workflow",
+        "grid.deadlines",
+        "grid.confirmations",
+        "grid.queue",
+        "grid.connector",
+    ],
     links={"grid_case": Link("cases.detail", "case_id")},
     audit_labels={
         "case.open": N_("Opened a case"),
