@@ -391,9 +391,10 @@ def assessed_months(session: Session) -> list[str]:
     return list(session.scalars(select(AssessedMonth.month).order_by(AssessedMonth.month.desc())))
 
 
-def ranking(session: Session, month: str) -> list[CellResult]:
-    """Every cell's result for ``month``, best total first (cells without a total last, by code)."""
-    basis = setting(session, RESOLUTION_SETTING)
+def ranking(session: Session, month: str, basis: str | None = None) -> list[CellResult]:
+    """Every cell's result for ``month``, best total first (cells without a total last, by code);
+    ``basis`` is the resolution rate's (the site setting when not given)."""
+    basis = basis or resolution_basis(session)
     rows = session.execute(
         select(CellAssessment.cell_id, GridCell.code, GridCell.name, *_counts(CellAssessment))
         .join(GridCell, GridCell.id == CellAssessment.cell_id)
@@ -413,10 +414,12 @@ def ranking(session: Session, month: str) -> list[CellResult]:
     ]
 
 
-def trends(session: Session, month: str) -> dict[int, list[tuple[str, float | None]]]:
+def trends(
+    session: Session, month: str, basis: str | None = None
+) -> dict[int, list[tuple[str, float | None]]]:
     """Each cell's total for the twelve months up to ``month``, oldest first (None where it has none)."""
     months = span(shift(month, 1 - TREND_MONTHS), month)
-    basis = setting(session, RESOLUTION_SETTING)
+    basis = basis or resolution_basis(session)
     rows = session.execute(
         select(CellAssessment.month, CellAssessment.cell_id, *_counts(CellAssessment)).where(
             CellAssessment.month.in_(months)

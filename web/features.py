@@ -20,6 +20,7 @@ from web.feature import Feature, HomeArea, Link, MenuEntry, NavItem
 from web.routes import (
     accounts,
     admin,
+    assessment,
     cases,
     consultations,
     files,
@@ -44,6 +45,7 @@ FEATURES: tuple[Feature, ...] = (
     consultations.feature,
     mediation.feature,
     cases.feature,
+    assessment.feature,
     admin.feature,
     jobs.feature,
     settings.feature,
