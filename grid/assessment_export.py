@@ -17,7 +17,7 @@ CELL_HEADINGS = (
     N_("Rank"),
     N_("Cell code"),
     N_("Grid cell"),
-    N_("Due"),
+    N_("Cases due"),
     N_("Closed"),
     N_("Closed on time"),
     N_("Closure rate (结案率)"),

@@ -25,7 +25,7 @@ SCORE_FIELDS = ("cell_code", "score", "comment")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # the bar chart's geometry, in the SVG's own units (it scales to the page's width)
-CHART_WIDTH, LABEL_WIDTH, BAR_WIDTH, ROW_HEIGHT, TOP = 360, 118, 200, 18, 22
+CHART_WIDTH, LABEL_WIDTH, BAR_WIDTH, ROW_HEIGHT, TOP = 300, 100, 160, 20, 22
 SPARK_WIDTH, SPARK_HEIGHT = 96, 24
 
 
