@@ -125,3 +125,35 @@ def test_a_lost_answer_is_the_duplicate_the_city_recognises_by_our_number(sessio
     forward = session.get(CaseForward, case.id)
     session.refresh(forward)
     assert forward.external_id == state.ids[case.number]  # the city answered the repeat with its first id
+
+
+def test_the_endpoint_comes_from_the_settings(tmp_path):
+    from core.settings import Settings, SettingsError
+
+    base = {"GONGZHI_VAR_DIR": str(tmp_path), "GONGZHI_SECRET_KEY": "k" * 40}
+    assert connector.Endpoint.from_settings(Settings.from_env(base)) is None
+    settings = Settings.from_env(
+        base
+        | {
+            "GONGZHI_CASE_ENDPOINT": "https://city.example.cn/open311/v2/",
+            "GONGZHI_CASE_API_KEY": "abc",
+            "GONGZHI_CASE_TIMEOUT": "300",
+        }
+    )
+    assert connector.Endpoint.from_settings(settings) == connector.Endpoint(
+        "https://city.example.cn/open311/v2", "abc", 30.0
+    )
+    assert "abc" not in repr(settings)
+    with pytest.raises(SettingsError):
+        Settings.from_env(base | {"GONGZHI_CASE_ENDPOINT": "file:///etc/passwd"})
+
+
+def test_every_process_configures_the_connector_from_its_settings(settings):
+    from web import wiring
+
+    try:
+        wiring.setup(settings.with_changes(case_endpoint="http://127.0.0.1:9/open311/v2"))
+        assert connector.configured() == connector.Endpoint("http://127.0.0.1:9/open311/v2", "", 10.0)
+    finally:
+        wiring.setup(settings)
+    assert connector.configured() is None
