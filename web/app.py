@@ -76,7 +76,7 @@ def create_app(
     settings: Settings, *, sessions: Sessions | None = None, hasher: Hasher | None = None
 ) -> Starlette:
     """Build the site. Tests inject ``sessions`` bound to their rolled-back connection (and get no worker)."""
-    wiring.setup()
+    wiring.setup(settings)
     owns_engine = sessions is None
     sessions = sessions or Sessions(make_engine(settings))
     catalogs = Catalogs()

@@ -72,7 +72,7 @@ def worker(burst: bool) -> None:
     from web import wiring
 
     settings = _settings()
-    wiring.setup()
+    wiring.setup(settings)
     engine = make_engine(settings)
     if not runner.is_current(engine):
         engine.dispose()
@@ -117,7 +117,7 @@ def demo() -> None:
     from web import wiring
 
     settings = _settings()
-    wiring.setup()  # the same subscribers and registrations as serve and worker
+    wiring.setup(settings)  # the same subscribers and registrations as serve and worker
     if settings.production:
         raise click.ClickException("demo data is not loaded in production (GONGZHI_PRODUCTION=1)")
     engine = make_engine(settings)

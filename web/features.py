@@ -21,6 +21,7 @@ from web.errors import ErrorAnswer
 from web.routes import (
     accounts,
     admin,
+    assessment,
     cases,
     consultations,
     files,
@@ -51,6 +52,7 @@ FEATURES: tuple[Feature, ...] = (
     mediation.feature,
     cases.feature,
     open311.feature,
+    assessment.feature,
     admin.feature,
     jobs.feature,
     settings.feature,

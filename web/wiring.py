@@ -10,13 +10,17 @@ from typing import Any
 
 from accounts.channels import channels_from_settings
 from core.settings import Settings
+from grid import connector
 from web import features
 from web.i18n import Catalogs
 
 
-def setup() -> None:
-    """Import the features' table and registering modules (idempotent)."""
+def setup(settings: Settings | None = None) -> None:
+    """Import the features' table and registering modules (idempotent); with ``settings``, configure
+    what this process's services read from them (the case connector's city endpoint)."""
     features.import_all()
+    if settings is not None:
+        connector.configure(connector.Endpoint.from_settings(settings))
 
 
 def worker_resources(settings: Settings, catalogs: Catalogs | None = None) -> dict[str, Any]:

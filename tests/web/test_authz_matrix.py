@@ -20,14 +20,14 @@ import pytest
 from sqlalchemy.orm import Session
 
 from accounts import logins, notifications
-from core import files, jobs
+from core import clock, files, jobs
 from core.worker import Worker
 from deliberation.forums import posts as forum_posts
 from deliberation.forums import threads
 from deliberation.mediation import agreements
 from deliberation.mediation.access import access_dispute
 from deliberation.mediation.fields import today
-from grid import attachments, roster
+from grid import assessment, attachments, roster
 from tests.conftest import log_in, post_form
 from tests.deliberation.mediation import conftest as case_states
 from tests.factories import PASSWORD
@@ -184,6 +184,10 @@ GETS = [
     Row("cases.detail", "/grid/cases/{reported}", everyone(PAGE)),
     Row("cases.detail", "/grid/cases/{staff_case}", grid_staff(PAGE, 404, 404), variant="staff only"),
     Row("admin.taxonomy", "/admin/grid/taxonomy", admins(PAGE, LOGIN)),
+    Row("assessment.index", "/grid/assessments/", everyone(303)),  # to the latest month assessed
+    Row("assessment.month", "/grid/assessments/{month}", everyone(PAGE)),
+    Row("assessment.export", "/grid/assessments/{month}/ranking.xlsx", everyone(PAGE)),
+    Row("assessment.scores", "/grid/assessments/{open_month}/scores", steerers(PAGE, LOGIN)),
     Row("admin.departments", "/admin/grid/departments", admins(PAGE, LOGIN)),
     Row("admin.open311_keys", "/admin/open311", admins(PAGE, LOGIN)),
     # Open311 answers a city app, not a browser: the same for every role, whoever is signed in
@@ -737,6 +741,13 @@ POSTS = [
         {"solved": "yes", "note": "修好了"},
     ),
     Row("cases.follow", "/grid/cases/{reported}/follow", signed_in(DONE, REFUSED), "POST"),
+    Row(  # the committee's two members in the cast: the chair 陈委员 and 周教授
+        "assessment.score",
+        "/grid/assessments/{open_month}/scores",
+        steerers(DONE, REFUSED),
+        "POST",
+        {"cell_code": "{cell}", "score": "86", "comment": "街面整洁"},
+    ),
     Row(
         "consultations.hand_off",
         "/consultations/{agreed_consultation}/hand-off",
@@ -981,6 +992,7 @@ def world(session: Session, sessions, settings, cast, hasher) -> World:
         merge_world.build(session, cast, stages),
         case_world.build(session, hasher, cast),
         open311_world.build(session, cast),
+        assessment_world(session),
     ):
         assert not part.keys() & ids.keys(), "a world key used twice fills one row with another's id"
         ids |= part
@@ -1000,6 +1012,14 @@ def world(session: Session, sessions, settings, cast, hasher) -> World:
     mine = {role: owned.get(role, nobody) for role in ROLES}
     theirs = {role: owned[_someone_else(role)] for role in ROLES}
     return World(ids, mine, theirs)
+
+
+def assessment_world(session: Session) -> dict[str, object]:
+    """Last month assessed (the ranking and its export), and this month open for the committee's scores."""
+    this_month = assessment.month_of(clock.now())
+    last_month = assessment.shift(this_month, -1)
+    assessment.assess_month(session, last_month)
+    return {"month": last_month, "open_month": this_month}
 
 
 def consultations_in_every_stage(session: Session, cast) -> dict[str, object]:

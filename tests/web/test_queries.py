@@ -440,3 +440,67 @@ def test_open311_lists_and_the_keys_page_do_not_grow_with_their_rows(client, con
     session.flush()
     assert [queries_for(client, connection, path) for path in paths] == few
     assert few[1] == 2  # one page of requests and their total: the API never looks up a login
+ASSESSMENT_PAGES = {
+    # path: statements for a visitor and for the committee's chair 陈委员 (None: she alone may see it)
+    # the months assessed, the resolution basis (once), the ranking and its committee averages, the
+    # twelve months' rows and averages for the trend lines, the departments
+    "/grid/assessments/{month}": (7, 7),
+    "/grid/assessments/{open_month}": (2, 2),  # not assessed yet: the months and the basis
+    # whether it is assessed, basis, ranking and averages, departments; a download never asks who is in
+    "/grid/assessments/{month}/ranking.xlsx": (5, 5 - VIEWER),
+    "/grid/assessments/{open_month}/scores": (None, 2),  # the cell picker, the month's scores
+}
+
+
+def assess(session, cast, month, *, compute=True):
+    from grid import assessment, scores
+
+    if compute:
+        assessment.assess_month(session, month)
+    for member in (cast.chen_weiyuan, cast.zhou_jiaoshou):
+        scores.score_cell(session, member, month=month, cell_code=cast.cell.code, score="80", comment="")
+    session.flush()
+
+
+def assessment_counts(client, connection, session, cast):
+    from core import clock
+    from grid import assessment
+
+    this_month = assessment.month_of(clock.now())
+    month = assessment.shift(this_month, -1)
+    assess(session, cast, month)
+    assess(session, cast, this_month, compute=False)  # scores for the month still open
+    counts = {}
+    for who in ("visitor", "chen_weiyuan"):
+        if who != "visitor":
+            log_in(client, who, PASSWORD)
+        for path, expected in ASSESSMENT_PAGES.items():
+            wanted = expected[0 if who == "visitor" else 1]
+            if wanted is not None:
+                filled = path.format(month=month, open_month=this_month)
+                counts[f"{who} {path}"] = queries_for(client, connection, filled)
+    return counts
+
+
+def test_each_assessment_page_runs_its_exact_number_of_statements(client, connection, session, cast):
+    wanted = {
+        f"{who} {path}": expected[index] + (VIEWER if who != "visitor" else 0)
+        for path, expected in ASSESSMENT_PAGES.items()
+        for index, who in enumerate(("visitor", "chen_weiyuan"))
+        if expected[index] is not None
+    }
+    assert assessment_counts(client, connection, session, cast) == wanted
+
+
+def test_the_ranking_does_not_grow_with_its_cells(client, connection, session, cast):
+    from core import clock
+    from grid import assessment
+
+    month = assessment.shift(assessment.month_of(clock.now()), -2)
+    assess(session, cast, month)
+    few = queries_for(client, connection, f"/grid/assessments/{month}")
+    for n in range(12):
+        make_cell(session, name=f"新网格{n}")
+    earlier = assessment.shift(month, -1)
+    assess(session, cast, earlier)
+    assert queries_for(client, connection, f"/grid/assessments/{earlier}") == few
