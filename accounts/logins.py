@@ -1,8 +1,9 @@
 """Logins as records (登录记录): each signed-in browser is a row the login cookie points at.
 
 Logging out ends the row, so a copy of the cookie stops working at once; "log out on other devices",
-a password change and a suspension end the rows they concern. The signed-in person, their roles and
-the login are found in one indexed query per request (``find_viewer``).
+a password change and a suspension end the rows they concern. The signed-in person, their roles, the
+login and the bell's unread count are found in one indexed query per request (``find_viewer``), from
+a statement built once.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, contains_eager
 
-from accounts.models import Login, User
+from accounts.models import Login, Notification, User
 from core import audit, clock
 from core.db import rowcount
 from core.errors import NotFound
@@ -61,24 +63,42 @@ def start_login(session: Session, user_id: int, *, ip: str = "", user_agent: str
     return NewLogin(login.id, secret)
 
 
-def find_viewer(session: Session, login_id: int, secret: str) -> tuple[User, int] | None:
-    """The active user behind a login cookie, with their roles, in one query; None if it has ended."""
-    statement = (
-        select(User, Login.secret_hash)
-        .join(Login, Login.user_id == User.id)
-        .outerjoin(User.roles)
-        .options(contains_eager(User.roles))
-        .where(
-            Login.id == login_id,
-            Login.ended_at.is_(None),
-            Login.created_at > clock.now() - MAX_AGE,
-            User.is_active,
-        )
+class Viewer(NamedTuple):
+    """The signed-in person behind a request, with their roles loaded."""
+
+    user: User
+    login_id: int
+    unread: int  # their unread notifications when the request began (the bell in the header)
+
+
+UNREAD = (
+    select(func.count())
+    .select_from(Notification)
+    .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+    .correlate(User)
+    .scalar_subquery()
+)
+VIEWER = (
+    select(User, Login.secret_hash, UNREAD.label("unread"))
+    .join(Login, Login.user_id == User.id)
+    .outerjoin(User.roles)
+    .options(contains_eager(User.roles))
+    .where(
+        Login.id == bindparam("login"),
+        Login.ended_at.is_(None),
+        Login.created_at > bindparam("since"),
+        User.is_active,
     )
-    row = session.execute(statement).unique().first()
+)
+
+
+def find_viewer(session: Session, login_id: int, secret: str) -> Viewer | None:
+    """The active user behind a login cookie, with their roles and unread count, in one query; None
+    if the login has ended."""
+    row = session.execute(VIEWER, {"login": login_id, "since": clock.now() - MAX_AGE}).unique().first()
     if row is None or not hmac.compare_digest(row.secret_hash, _hash(secret)):
         return None
-    return row.User, login_id
+    return Viewer(row.User, login_id, row.unread)
 
 
 def end_login(session: Session, login_id: int) -> None:

@@ -26,7 +26,8 @@ def serve(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    for _ in range(400):
+    until = time.monotonic() + 120  # a loaded machine's workers can take tens of seconds to start
+    while True:
         try:
             probe = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
             probe.request("GET", "/healthz")
@@ -35,6 +36,9 @@ def serve(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Popen:
         except OSError:
             if server.poll() is not None:
                 raise RuntimeError(server.stderr.read().decode() if server.stderr else "serve died") from None
+            if time.monotonic() > until:  # this used to fall through silently after 20 s
+                server.terminate()
+                raise RuntimeError(f"serve did not answer on port {port} within 120 s") from None
             time.sleep(0.05)
     time.sleep(0.5 * workers)
     return server

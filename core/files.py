@@ -166,22 +166,24 @@ def file_summaries(session: Session, owner_kind: str, owner_id: object) -> list[
     return [FileSummary(*row) for row in rows]
 
 
+FILES_OF_MANY = (
+    select(
+        StoredFile.owner_id, StoredFile.id, StoredFile.original_name, StoredFile.size, StoredFile.content_type
+    )
+    .where(
+        StoredFile.owner_kind == bindparam("kind"),
+        StoredFile.owner_id.in_(bindparam("owners", expanding=True)),
+    )
+    .order_by(StoredFile.id)
+)
+
+
 def summaries_for(session: Session, owner_kind: str, owner_ids: list[object]) -> dict[str, list[FileSummary]]:
     """The files of several owners of one kind in one query (a page of posts), by owner id."""
     found: dict[str, list[FileSummary]] = {}
     if not owner_ids:
         return found
-    rows = session.execute(
-        select(
-            StoredFile.owner_id,
-            StoredFile.id,
-            StoredFile.original_name,
-            StoredFile.size,
-            StoredFile.content_type,
-        )
-        .where(StoredFile.owner_kind == owner_kind, StoredFile.owner_id.in_([str(i) for i in owner_ids]))
-        .order_by(StoredFile.id)
-    )
+    rows = session.execute(FILES_OF_MANY, {"kind": owner_kind, "owners": [str(i) for i in owner_ids]})
     for row in rows:
         found.setdefault(row[0], []).append(FileSummary(*row[1:]))
     return found

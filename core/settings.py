@@ -69,6 +69,9 @@ ENV_VARS: dict[str, str] = {
     "GONGZHI_SMTP_USER": "SMTP login, if the server wants one",
     "GONGZHI_SMTP_PASSWORD": "SMTP password",
     "GONGZHI_SMTP_STARTTLS": "0 to talk to the SMTP server without STARTTLS; default 1",
+    "GONGZHI_CASE_ENDPOINT": "the city's Open311 GeoReport v2 base URL; set: new public cases are sent there",
+    "GONGZHI_CASE_API_KEY": "the API key the city system gave us for its Open311 endpoint",
+    "GONGZHI_CASE_TIMEOUT": "seconds each request to the city system may take; default 10, at most 30",
 }
 
 
@@ -107,6 +110,9 @@ class Settings:
     smtp_user: str = ""
     smtp_password: Secret = field(default_factory=lambda: Secret(""))
     smtp_starttls: bool = True
+    case_endpoint: str = ""
+    case_api_key: Secret = field(default_factory=lambda: Secret(""))
+    case_timeout: float = 10.0
     extra: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -159,10 +165,20 @@ class Settings:
                 smtp_user=env.get("GONGZHI_SMTP_USER", ""),
                 smtp_password=Secret(env.get("GONGZHI_SMTP_PASSWORD", "")),
                 smtp_starttls=env.get("GONGZHI_SMTP_STARTTLS", "1") != "0",
+                case_endpoint=_http_url(env, "GONGZHI_CASE_ENDPOINT"),
+                case_api_key=Secret(env.get("GONGZHI_CASE_API_KEY", "")),
+                case_timeout=max(1.0, min(30.0, float(env.get("GONGZHI_CASE_TIMEOUT") or "10"))),
                 extra={k: v for k, v in env.items() if k.startswith("GONGZHI_") and k not in ENV_VARS},
             )
         except ValueError as error:
             raise SettingsError(str(error)) from error
+
+
+def _http_url(env: Mapping[str, str], name: str) -> str:
+    raw = env.get(name, "").strip().rstrip("/")
+    if raw and not raw.startswith(("http://", "https://")):
+        raise SettingsError(f"{name} must be an http:// or https:// address, not {raw!r}")
+    return raw
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, select
+from sqlalchemy import JSON, String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import audit, clock
@@ -123,10 +123,13 @@ int_setting("lockout.base_seconds", 60, 5, 3600, N_("First lockout, in seconds (
 int_setting("lockout.max_seconds", 3600, 60, 86400, N_("Longest lockout, in seconds"))
 
 
+VALUE = select(SiteSetting.value).where(SiteSetting.name == bindparam("name"))  # built once, bound per call
+
+
 def get(session: Session, name: str) -> Any:
     """The current value of setting ``name``, typed; the default when no admin has set it."""
     definition = DEFINITIONS[name]
-    raw = session.scalar(select(SiteSetting.value).where(SiteSetting.name == name))
+    raw = session.scalar(VALUE, {"name": name})
     return definition.default if raw is None else definition.from_json(raw)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from accounts.models import User
 from accounts.notifications import define_kind, notify
-from core import audit, clock, files
+from core import audit, clock, events, files
 from core.db import rows_as
 from core.errors import N_, Conflict, FieldErrors, Invalid, NotFound, PermissionDenied
 from core.pages import Page, paginate
@@ -81,6 +81,14 @@ class Opening:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class CaseOpened:
+    """Published by ``open_case`` inside its transaction (the connector enqueues the forward on it)."""
+
+    case_id: int
+    staff_only: bool
+
+
 def _next_sequence(session: Session, year: int) -> int:
     if session.get(CaseCounter, year) is None:
         try:
@@ -98,7 +106,8 @@ def _next_sequence(session: Session, year: int) -> int:
 
 
 def open_case(session: Session, actor: User | None, opening: Opening) -> Case:
-    """Create a case in state ``reported`` with its first step and followers; its cell's staff are told.
+    """Create a case in state ``reported`` with its first step and followers; its cell's staff are told,
+    and ``CaseOpened`` is published in the same transaction (a public case is forwarded to the city).
 
     ``Conflict`` when the source has handed this reference over already (the unique source reference).
     """
@@ -142,6 +151,7 @@ def open_case(session: Session, actor: User | None, opening: Opening) -> Case:
     )
     session.flush()
     _tell_cell_staff(session, case)
+    events.publish(session, CaseOpened(case.id, case.staff_only))
     audit.record(
         session, actor, "case.open", "grid_case", case.id, number=case.number, source=case.source.value
     )

@@ -366,3 +366,92 @@ class Extension(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None]
     approved: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class CaseForward(Base):
+    """A public case sent to the city's own system (对接城市平台) over Open311: one row per case.
+
+    Written with the forward job in the case's own transaction; the city's id (or its token, when it
+    answers with one first) is kept once received, so a retry after it never sends the case again.
+    """
+
+    __tablename__ = "grid_case_forwards"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("grid_cases.id", ondelete="CASCADE"), primary_key=True)
+    queued_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    external_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    token: Mapped[str | None] = mapped_column(String(80))
+    city_status: Mapped[str] = mapped_column(String(20), default="")  # open / closed, as the city says
+    last_report: Mapped[str] = mapped_column(String(64), default="")  # fingerprint of the last report noted
+    polled_at: Mapped[datetime | None]
+
+
+class Indicators:
+    """The counts a month's assessment keeps for a cell or a department (grid/assessment.py defines them)."""
+
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM, an Asia/Shanghai month
+    due: Mapped[int] = mapped_column(Integer, default=0)  # 到期案件
+    closed: Mapped[int] = mapped_column(Integer, default=0)  # of those, closed by the month's end (结案)
+    closed_on_time: Mapped[int] = mapped_column(Integer, default=0)  # closed by their due date (按期结案)
+    extended: Mapped[int] = mapped_column(Integer, default=0)  # with an approved extension (延期)
+    verifications: Mapped[int] = mapped_column(Integer, default=0)  # 核查 decisions in the month
+    failed_verifications: Mapped[int] = mapped_column(Integer, default=0)  # of those, sent back (返工)
+    handled: Mapped[int] = mapped_column(Integer, default=0)  # cases reported handled in the month
+    fed_back: Mapped[int] = mapped_column(Integer, default=0)  # of those, the result told to a follower
+
+
+class CellAssessment(Indicators, Base):
+    """A grid cell's indicators for one month (月度网格考核), computed once after the month ends."""
+
+    __tablename__ = "grid_cell_assessments"
+    __table_args__ = (UniqueConstraint("month", "cell_id", name="uq_grid_cell_assessments_month_cell"),)
+
+    id: Mapped[intpk]
+    cell_id: Mapped[int] = mapped_column(ForeignKey("grid_cells.id", ondelete="CASCADE"), index=True)
+
+
+class DepartmentAssessment(Indicators, Base):
+    """The same indicators for a department, over the cases dispatched to it."""
+
+    __tablename__ = "grid_department_assessments"
+    __table_args__ = (
+        UniqueConstraint("month", "department_id", name="uq_grid_department_assessments_month_department"),
+    )
+
+    id: Mapped[intpk]
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("grid_departments.id", ondelete="CASCADE"), index=True
+    )
+
+
+class AssessedMonth(Base):
+    """A month whose assessment is computed: the monthly job computes each month it lacks, once."""
+
+    __tablename__ = "grid_assessed_months"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    computed_at: Mapped[datetime]
+
+
+class CommitteeScore(Base):
+    """One committee member's mock-assessment score (群议委模拟考核) of a cell for a month, 0 to 100.
+
+    One per member per cell per month: scoring again replaces it. The cell's score is the average.
+    """
+
+    __tablename__ = "grid_committee_scores"
+    __table_args__ = (
+        UniqueConstraint("month", "cell_id", "member_id", name="uq_grid_committee_scores_once"),
+        CheckConstraint("score BETWEEN 0 AND 100", name="score_in_range"),
+        Index("ix_grid_committee_scores_month_cell", "month", "cell_id"),
+    )
+
+    id: Mapped[intpk]
+    month: Mapped[str] = mapped_column(String(7))
+    cell_id: Mapped[int] = mapped_column(ForeignKey("grid_cells.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")  # plain text, shown escaped
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -106,6 +106,8 @@ STEP_LABELS = {
     "extended": N_("Due date extended (延期)"),
     "extension_refused": N_("More time refused"),
     "note": N_("Note"),
+    "forwarded": N_("Sent to the city's system"),
+    "city_report": N_("The city's system reports"),
 }
 # the order the step indicator shows (rejected is the other branch of registered)
 STEPS = (S.reported, S.registered, S.dispatched, S.handled, S.verified, S.closed)

@@ -19,14 +19,14 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from accounts.passwords import Hasher
 from core.db import Sessions, make_engine
-from core.errors import N_, DomainError
+from core.errors import N_, DomainError, NotFound
 from core.settings import Settings
 from core.worker import start_thread
 from search import follower as search_follower
 from search.index import SearchIndex
 from web import features, wiring
 from web.body_limit import BodyLimit
-from web.errors import error_page, not_found, server_error
+from web.errors import error_page, log_unexpected, not_found, server_error
 from web.hashing_gate import HashingGate
 from web.i18n import LOCALES, Catalogs
 from web.request_db import reading
@@ -43,6 +43,10 @@ def routes() -> list[BaseRoute]:
 def http_error(request: Request, exc: Exception) -> Response:
     """The router's own answers (no route, wrong method): our error page, with the viewer's header."""
     assert isinstance(exc, HTTPException)
+    api = features.api_errors(request.url.path)
+    if api is not None:
+        error = NotFound() if exc.status_code == 404 else _as_domain_error(exc.status_code)
+        return api(request, error, exc.status_code)
     with reading(request):
         if exc.status_code == 404:
             return not_found(request)
@@ -59,11 +63,22 @@ def _as_domain_error(status: int) -> DomainError:
     )
 
 
+def unexpected_error(request: Request, exc: Exception) -> Response:
+    """500: the error page, or an API's own format under its prefix; the reference id is in the log."""
+    api = features.api_errors(request.url.path)
+    if api is None:
+        return server_error(request, exc)
+    reference = log_unexpected(request, exc)
+    return api(
+        request, DomainError(N_("Something went wrong on our side (reference %(ref)s)."), ref=reference), 500
+    )
+
+
 def create_app(
     settings: Settings, *, sessions: Sessions | None = None, hasher: Hasher | None = None
 ) -> Starlette:
     """Build the site. Tests inject ``sessions`` bound to their rolled-back connection (and get no worker)."""
-    wiring.setup()
+    wiring.setup(settings)
     owns_engine = sessions is None
     sessions = sessions or Sessions(make_engine(settings))
     catalogs = Catalogs()
@@ -99,7 +114,7 @@ def create_app(
             Middleware(GZipMiddleware, minimum_size=500),
             Middleware(BodyLimit, form_limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes),
         ],
-        exception_handlers={HTTPException: http_error, Exception: server_error},
+        exception_handlers={HTTPException: http_error, Exception: unexpected_error},
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -60,6 +60,15 @@ def log_out(request: Request, response: Response) -> None:
 
 
 def login_claims(request: Request) -> tuple[int, str] | None:
+    """The login cookie's (login id, secret), checked once per request (the viewer and CSRF ask)."""
+    cached = getattr(request.state, "login_claims", _UNSET)
+    if cached is not _UNSET:
+        return cached  # type: ignore[return-value]
+    request.state.login_claims = claims = _read_claims(request)
+    return claims
+
+
+def _read_claims(request: Request) -> tuple[int, str] | None:
     raw = request.cookies.get(cookie_name(request, COOKIE))
     if not raw:
         return None
@@ -71,14 +80,21 @@ def login_claims(request: Request) -> tuple[int, str] | None:
 
 
 def current_user(request: Request) -> User | None:
-    """The logged-in user with their roles, found with their login in one query; None for visitors."""
+    """The logged-in user with their roles, found with their login and their unread count in one
+    query; None for visitors."""
     cached = getattr(request.state, "user", _UNSET)
     if cached is not _UNSET:
         return cached  # type: ignore[return-value]
     claims = login_claims(request)
     found = logins.find_viewer(db(request), *claims) if claims else None
-    request.state.user, request.state.login_id = found if found else (None, None)
+    request.state.user, request.state.login_id, request.state.unread = found if found else (None, None, 0)
     return request.state.user  # type: ignore[no-any-return]
+
+
+def unread_count(request: Request) -> int:
+    """The viewer's unread notifications as the request began (found with the viewer); 0 for visitors."""
+    current_user(request)
+    return getattr(request.state, "unread", 0)
 
 
 def current_login_id(request: Request) -> int | None:

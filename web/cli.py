@@ -1,4 +1,4 @@
-"""The ``gongzhi`` command: serve, migrate, demo, create-admin, worker, reindex, merge-report."""
+"""The ``gongzhi`` command: serve, migrate, demo, create-admin, worker, reindex, apikey, merge-report."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def worker(burst: bool) -> None:
     from web import wiring
 
     settings = _settings()
-    wiring.setup()
+    wiring.setup(settings)
     engine = make_engine(settings)
     if not runner.is_current(engine):
         engine.dispose()
@@ -122,7 +122,7 @@ def demo() -> None:
     from web import wiring
 
     settings = _settings()
-    wiring.setup()  # the same subscribers and registrations as serve and worker
+    wiring.setup(settings)  # the same subscribers and registrations as serve and worker
     if settings.production:
         raise click.ClickException("demo data is not loaded in production (GONGZHI_PRODUCTION=1)")
     engine = make_engine(settings)
@@ -231,6 +231,27 @@ def create_admin(username: str, password_stdin: bool) -> None:
     finally:
         engine.dispose()
     click.echo(f"{user.username} is an administrator")
+
+
+@main.command()
+@click.argument("name")
+def apikey(name: str) -> None:
+    """Issue an Open311 API key for the app NAME and print it (once: only its digest is kept)."""
+    from grid import apikeys
+    from web import wiring
+
+    settings = _settings()
+    wiring.setup()
+    engine = make_engine(settings)
+    try:
+        if settings.is_sqlite and not runner.is_current(engine):
+            runner.upgrade(engine)
+        _, key = run_write(Sessions(engine), lambda s: apikeys.issue_key_from_console(s, name))
+    except Invalid as error:
+        raise click.ClickException("; ".join(m.key % dict(m.params) for m in error.errors.values())) from None
+    finally:
+        engine.dispose()
+    click.echo(key)
 
 
 @main.command("merge-report")

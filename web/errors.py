@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 
 from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
@@ -26,6 +27,10 @@ from web.htmx import redirect, render
 from web.request_db import reading
 
 log = logging.getLogger(__name__)
+
+# How an API (Open311) answers errors in its own format instead of a page: the error and, where no
+# domain class says it (413, 405, 500), the status.
+ErrorAnswer = Callable[[Request, DomainError, int | None], Response]
 
 STATUS = {
     NotFound: 404,
@@ -99,14 +104,23 @@ def not_found(request: Request) -> Response:
     return error_page(request, NotFound())
 
 
+DATABASE_DOWN = Unavailable(10, N_("The database is not answering. Try again shortly."))
+
+
 def unavailable(request: Request, seconds: int = 10) -> Response:
     request.state.user = None
-    return error_page(request, Unavailable(seconds, N_("The database is not answering. Try again shortly.")))
+    return error_page(request, Unavailable(seconds, DATABASE_DOWN.message.key))
+
+
+def log_unexpected(request: Request, exc: BaseException) -> str:
+    """Log an unhandled error with a fresh reference id, which the answer shows."""
+    reference = secrets.token_hex(4)
+    log.error("unhandled error %s on %s %s", reference, request.method, request.url.path, exc_info=exc)
+    return reference
 
 
 def server_error(request: Request, exc: BaseException) -> Response:
     """500 with a reference id that is also in the log, so support can find the traceback."""
-    reference = secrets.token_hex(4)
-    log.error("unhandled error %s on %s %s", reference, request.method, request.url.path, exc_info=exc)
+    reference = log_unexpected(request, exc)
     request.state.user = None
     return render(request, "errors/500.html", {"reference": reference}, status=500)

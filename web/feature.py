@@ -21,6 +21,7 @@ from search.registry import Searchable
 
 if TYPE_CHECKING:
     from web.demo import DemoContext
+    from web.errors import ErrorAnswer
 
 HomeQuery = Callable[[Session, User | None], dict[str, Any]]
 ParticipationQuery = Callable[[Session, User], dict[str, Any]]
@@ -74,6 +75,15 @@ class ParticipationArea:
 
 
 @dataclass(frozen=True)
+class Api:
+    """A machine interface under ``prefix``: every error there, even the router's own 404 and 405 and
+    an unexpected 500, is answered by ``errors`` in the interface's format, never as an HTML page."""
+
+    prefix: str
+    errors: ErrorAnswer
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     routes: Sequence[BaseRoute] = ()
@@ -88,3 +98,4 @@ class Feature:
     demo: DemoStep | None = None
     # kinds of documents the search index holds for this feature (search/kinds/<feature>.py)
     searchables: Sequence[Searchable] = ()
+    api: Api | None = None

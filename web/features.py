@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from starlette.routing import BaseRoute
 
 from search.registry import Searchable
+from web.errors import ErrorAnswer
 from web.feature import Feature, HomeArea, Link, MenuEntry, NavItem, ParticipationArea
 from web.routes import (
     accounts,
     admin,
+    assessment,
     cases,
     consultations,
     files,
@@ -30,6 +32,7 @@ from web.routes import (
     mediation,
     merging,
     notifications,
+    open311,
     participation,
     search,
     settings,
@@ -49,6 +52,8 @@ FEATURES: tuple[Feature, ...] = (
     merging.feature,
     mediation.feature,
     cases.feature,
+    open311.feature,
+    assessment.feature,
     admin.feature,
     jobs.feature,
     settings.feature,
@@ -114,6 +119,14 @@ def home_areas() -> list[HomeArea]:
 
 def participation_areas() -> list[ParticipationArea]:
     return [feature.participation for feature in FEATURES if feature.participation is not None]
+
+
+def api_errors(path: str) -> ErrorAnswer | None:
+    """How errors on ``path`` are answered when it lies under a feature's machine interface."""
+    for feature in FEATURES:
+        if feature.api is not None and path.startswith(feature.api.prefix):
+            return feature.api.errors
+    return None
 
 
 def demo_steps() -> Iterator[tuple[str, object]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt  # the class below has a method named ``datetime``
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -46,10 +46,15 @@ def load_catalog(locale: str) -> Translations:
 
 @dataclass(frozen=True)
 class Translator:
-    """One locale's gettext functions for templates and for domain messages."""
+    """One locale's gettext functions for templates and for domain messages.
+
+    A text without values (an enum's label: ``_(p.stance.label)``, twice per post on a thread page) is
+    looked up in the catalog once per process and kept, since a catalog does not change while it runs.
+    """
 
     locale: str
     catalog: Translations
+    _labels: dict[str, Markup] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def html_lang(self) -> str:
@@ -57,6 +62,11 @@ class Translator:
 
     def gettext(self, message: str, **params: Any) -> Markup:
         """Template ``_()``: the translation is trusted markup, the values are escaped."""
+        if not params:
+            found = self._labels.get(message)
+            if found is None:
+                found = self._labels[message] = Markup(self.catalog.gettext(message)) % {}
+            return found
         return Markup(self.catalog.gettext(message)) % {k: self._value(v) for k, v in params.items()}
 
     def ngettext(self, singular: str, plural: str, n: int, **params: Any) -> Markup:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from core.errors import Unavailable
+from core.errors import N_, DomainError, Unavailable
 from web import convertors, csrf
 from web.body_limit import BodyTooLarge
 from web.errors import csrf_failure, files_refused, hashing_full, too_large
@@ -20,6 +20,8 @@ from web.hashing_gate import HashingGate
 from web.session import SAFE_METHODS, Endpoint, RouteOptions, in_session
 
 MAX_FIELDS = 200
+TOO_LARGE = N_("The request is larger than %(kib)s KiB. Nothing was saved.")
+NO_FILES = N_("This form does not take files. Nothing was saved.")
 convertors.register()  # ``{name:id}`` before any route is compiled
 
 
@@ -57,8 +59,12 @@ def route(
         try:
             form = await read_form(request, uploads=opts.uploads)
         except BodyTooLarge as error:
+            if opts.errors is not None:
+                return opts.errors(request, DomainError(TOO_LARGE, kib=error.limit // 1024), 413)
             return await run_in_threadpool(too_large, request, error.limit)
         except FilesRefused:
+            if opts.errors is not None:
+                return opts.errors(request, DomainError(NO_FILES), 415)
             return await run_in_threadpool(files_refused, request)
         except MultiPartException:
             form = FormData()

@@ -9,6 +9,7 @@ times, then 409), so endpoints have no effects outside the database.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from core import ratelimit, site_settings
 from core.db import is_unavailable, retrying
 from core.errors import DomainError
 from web import auth
-from web.errors import error_page, unavailable
+from web.errors import DATABASE_DOWN, ErrorAnswer, error_page, unavailable
 from web.request_db import reading
 
 log = logging.getLogger(__name__)
@@ -41,14 +42,19 @@ class RouteOptions:
     admin: bool = False  # every /admin/ route: the one place the admin check happens for pages
     uploads: bool = False  # the route takes files: multipart bodies up to the upload cap
     hashes: bool = False  # the route hashes a password: it runs behind web.hashing_gate
+    errors: ErrorAnswer | None = None  # an API's own error format (Open311): never an HTML page
 
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def check_rate_limits(request: Request, names: tuple[str, ...]) -> None:
-    """Count this request against each named rule, in its own short transaction before ours."""
+def check_rate_limits(request: Request, names: tuple[str, ...], form: FormData | None = None) -> None:
+    """Count this request against each named rule, in its own short transaction before ours.
+
+    A ``...per_key`` rule counts per API key sent as ``api_key``, by its digest (what is stored), so
+    no lookup is needed and an unknown key is counted too.
+    """
     with reading(request) as session:
         rules = {name: site_settings.get(session, name) for name in names}
         user = auth.current_user(request)
@@ -58,6 +64,10 @@ def check_rate_limits(request: Request, names: tuple[str, ...]) -> None:
             if user is None:
                 continue
             keys.append((f"{name}:{user.id}", rule))
+        elif name.endswith("per_key"):
+            sent = form.get("api_key") if form is not None else None
+            if isinstance(sent, str) and sent:
+                keys.append((f"{name}:{hashlib.sha256(sent.encode()).hexdigest()[:32]}", rule))
         else:
             keys.append((f"{name}:{client_ip(request)}", rule))
     ratelimit.hit(request.app.state.sessions, keys)
@@ -67,11 +77,13 @@ def in_session(endpoint: Endpoint, request: Request, form: FormData, options: Ro
     """Run ``endpoint`` in one session and commit only a successful unsafe request."""
     try:
         if options.limits:
-            check_rate_limits(request, options.limits)
+            check_rate_limits(request, options.limits, form)
         if options.own_transactions:
             return endpoint(request, form)
         return _one_unit(endpoint, request, form, options)
     except DomainError as error:  # still locked after retries (Conflict), rate limits, hashing cap
+        if options.errors is not None:
+            return options.errors(request, error, None)
         with reading(request):
             return error_page(request, error)
     except DBAPIError as error:
@@ -79,6 +91,8 @@ def in_session(endpoint: Endpoint, request: Request, form: FormData, options: Ro
             raise
         log.warning("database unavailable on %s: %s", request.url.path, error)
         request.state.db = None
+        if options.errors is not None:
+            return options.errors(request, DATABASE_DOWN, None)
         return unavailable(request)
     finally:
         request.state.db = None
@@ -97,6 +111,8 @@ def _one_unit(endpoint: Endpoint, request: Request, form: FormData, options: Rou
                 response = endpoint(request, form)
             except DomainError as error:
                 session.rollback()
+                if options.errors is not None:
+                    return options.errors(request, error, None)
                 return error_page(request, error)
             if writes and response.status_code < 400:
                 session.commit()

@@ -19,11 +19,10 @@ from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from starlette.requests import Request
 
-from accounts import notifications, permissions
+from accounts import permissions
 from web import auth, csrf
 from web.feature import MenuEntry, NavItem
 from web.i18n import Translator
-from web.request_db import db
 from web.urls import Urls
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -86,6 +85,9 @@ def make_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=[ConstantTranslations],
+        # templates change with the code, and like the code they are read again when the server restarts:
+        # auto_reload would stat every template file on every render (an include per post: 150 a page)
+        auto_reload=False,
     )
     env.globals["translate_constant"] = translator.text
     versions = static_versions()
@@ -115,12 +117,5 @@ def base_context(request: Request, translator: Translator) -> dict[str, Any]:
         "msg": translator.message,
         "current_path": request.url.path,
         "flash": getattr(request.state, "flash", None),
-        "unread_count": lambda: _unread(request),
+        "unread_count": lambda: auth.unread_count(request),
     }
-
-
-def _unread(request: Request) -> int:
-    user = auth.current_user(request)
-    if user is None:
-        return 0
-    return notifications.unread_count(db(request), user.id)

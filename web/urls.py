@@ -30,9 +30,13 @@ class Urls:
     def path(self, name: str, query: dict[str, Any] | None = None, **params: Any) -> str:
         """The path of route ``name`` with its parameters; ``query`` adds a query string."""
         path_format, convertors = self._formats[name]
-        if set(params) != set(convertors):
+        if params.keys() != convertors.keys():  # compared as sets, without building any
             raise KeyError(f"route {name!r} takes {sorted(convertors)}, not {sorted(params)}")
-        path = path_format.format(**{k: convertors[k].to_string(v) for k, v in params.items()})
+        path = (
+            path_format.format_map({k: convertors[k].to_string(v) for k, v in params.items()})
+            if params
+            else path_format
+        )
         if query:
             kept = {k: v for k, v in query.items() if v not in (None, "")}
             if kept:

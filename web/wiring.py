@@ -10,16 +10,20 @@ from typing import Any
 
 from accounts.channels import channels_from_settings
 from core.settings import Settings
+from grid import connector
 from search import registry as search_registry
 from web import features
 from web.i18n import Catalogs
 
 
-def setup() -> None:
-    """Import the features' table and registering modules, and tell the change feed which tables
-    hold searchable objects (idempotent)."""
+def setup(settings: Settings | None = None) -> None:
+    """Import the features' table and registering modules, tell the change feed which tables hold
+    searchable objects (idempotent); with ``settings``, configure what this process's services read
+    from them (the case connector's city endpoint)."""
     features.import_all()
     search_registry.install(features.searchables())
+    if settings is not None:
+        connector.configure(connector.Endpoint.from_settings(settings))
 
 
 def worker_resources(settings: Settings, catalogs: Catalogs | None = None) -> dict[str, Any]:

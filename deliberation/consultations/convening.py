@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -122,6 +122,9 @@ def _new_thread(session: Session, actor: User, consultation: Consultation, cell:
     return start_thread(session, actor, board_slug=board.slug, title=consultation.title, body=body)
 
 
+RAISED_FROM = select(Consultation.id).where(Consultation.thread_id == bindparam("thread"))
+
+
 def raising_thread(session: Session, thread_id: int) -> int | None:
     """The consultation a thread was raised into, if any (the thread page shows the link)."""
-    return session.scalar(select(Consultation.id).where(Consultation.thread_id == thread_id))
+    return session.scalar(RAISED_FROM, {"thread": thread_id})

@@ -106,7 +106,8 @@ WITH_STANCE = POSTS.where(Post.stance.is_not(None), Post.deleted_at.is_(None))
 
 
 def _views(session: Session, viewer: User | None, rows: Iterable[Any]) -> list[PostView]:
-    window = timedelta(minutes=site_settings.get(session, EDIT_WINDOW.name))
+    # only a signed-in author may edit: a visitor's page does not look the edit window up
+    window = timedelta(minutes=site_settings.get(session, EDIT_WINDOW.name)) if viewer else timedelta(0)
     now = clock.now()
     return [_view(row, viewer, now, window) for row in rows]
 

@@ -14,7 +14,7 @@ from accounts.notifications import define_kind
 from core import clock, files, markdown
 from core.db import rows_as
 from core.errors import N_, FieldErrors, NotFound, PermissionDenied
-from core.pages import Page, paginate
+from core.pages import Page, clamp
 from deliberation.forums import following
 from deliberation.forums.models import Board, FollowTarget, Post, Thread
 
@@ -113,10 +113,17 @@ PARTICIPANTS = (
 )
 
 
+BOARD_PAGE = BOARD_LIST.limit(bindparam("limit")).offset(bindparam("offset"))
+BOARD_TOTAL = select(func.count()).select_from(Thread).where(Thread.board_id == bindparam("board"))
+
+
 def threads_of_board(session: Session, board_id: int, *, page: int, per_page: int = 30) -> Page[ThreadRow]:
-    """A board's threads: pinned first, then the newest activity (最新动态)."""
-    found = paginate(session, BOARD_LIST.params(board=board_id), page=page, per_page=per_page, rows=True)
-    return Page(rows_as(ThreadRow, found.items), found.number, found.per_page, found.total)
+    """A board's threads: pinned first, then the newest activity (最新动态). The page and the total
+    come from statements built once (``core.pages.paginate`` derives its two per call)."""
+    number = clamp(page)
+    total = session.scalar(BOARD_TOTAL, {"board": board_id}) or 0
+    bounds = {"board": board_id, "limit": per_page, "offset": (number - 1) * per_page}
+    return Page(rows_as(ThreadRow, session.execute(BOARD_PAGE, bounds)), number, per_page, total)
 
 
 def thread_view(session: Session, thread_id: int) -> ThreadView:

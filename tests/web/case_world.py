@@ -63,7 +63,7 @@ def build(session: Session, hasher, cast: Cast) -> dict[str, object]:  # type: i
         "event_class": class_id(session, "event", "0502"),
         "major_class": major,
         "department": department.id,
-        "agreed_consultation": agreed_consultation(session, cast),
+        "agreed_consultation": agreed_consultation(session, cast),  # not "agreed": the dispute's
     }
 
 

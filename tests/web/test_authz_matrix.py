@@ -20,20 +20,20 @@ import pytest
 from sqlalchemy.orm import Session
 
 from accounts import logins, notifications
-from core import files, jobs
+from core import clock, files, jobs
 from core.worker import Worker
 from deliberation.forums import posts as forum_posts
 from deliberation.forums import threads
 from deliberation.mediation import agreements
 from deliberation.mediation.access import access_dispute
 from deliberation.mediation.fields import today
-from grid import attachments, roster
+from grid import assessment, attachments, roster
 from search import rebuild
 from search.index import SearchIndex
 from tests.conftest import log_in, post_form
 from tests.deliberation.mediation import conftest as case_states
 from tests.factories import PASSWORD
-from tests.web import case_world, merge_world, volunteer_world
+from tests.web import case_world, merge_world, open311_world, volunteer_world
 from web import features
 
 ROLES = [
@@ -187,7 +187,21 @@ GETS = [
     Row("cases.detail", "/grid/cases/{reported}", everyone(PAGE)),
     Row("cases.detail", "/grid/cases/{staff_case}", grid_staff(PAGE, 404, 404), variant="staff only"),
     Row("admin.taxonomy", "/admin/grid/taxonomy", admins(PAGE, LOGIN)),
+    Row("assessment.index", "/grid/assessments/", everyone(303)),  # to the latest month assessed
+    Row("assessment.month", "/grid/assessments/{month}", everyone(PAGE)),
+    Row("assessment.export", "/grid/assessments/{month}/ranking.xlsx", everyone(PAGE)),
+    Row("assessment.scores", "/grid/assessments/{open_month}/scores", steerers(PAGE, LOGIN)),
     Row("admin.departments", "/admin/grid/departments", admins(PAGE, LOGIN)),
+    Row("admin.open311_keys", "/admin/open311", admins(PAGE, LOGIN)),
+    # Open311 answers a city app, not a browser: the same for every role, whoever is signed in
+    Row("open311.discovery", "/open311/v2/discovery.json", everyone(PAGE)),
+    Row("open311.services", "/open311/v2/services.xml", everyone(PAGE)),
+    Row("open311.service", "/open311/v2/services/component-0103.json", everyone(PAGE)),
+    Row("open311.requests", "/open311/v2/requests.json", everyone(PAGE)),
+    Row("open311.request", "/open311/v2/requests/{open311_case}.xml", everyone(PAGE)),
+    Row("open311.request", "/open311/v2/requests/{staff_case}.json", everyone(404), variant="staff only"),
+    Row("open311.token", "/open311/v2/tokens/{open311_token}.json", everyone(PAGE)),
+    Row("open311.openapi", "/open311/v2/openapi.json", everyone(PAGE)),
     Row("consultations.index", "/consultations/", everyone(PAGE)),
     Row("consultations.committee", "/consultations/committee", everyone(PAGE)),
     Row("consultations.new", "/consultations/new", steerers(PAGE, LOGIN)),
@@ -730,6 +744,13 @@ POSTS = [
         {"solved": "yes", "note": "修好了"},
     ),
     Row("cases.follow", "/grid/cases/{reported}/follow", signed_in(DONE, REFUSED), "POST"),
+    Row(  # the committee's two members in the cast: the chair 陈委员 and 周教授
+        "assessment.score",
+        "/grid/assessments/{open_month}/scores",
+        steerers(DONE, REFUSED),
+        "POST",
+        {"cell_code": "{cell}", "score": "86", "comment": "街面整洁"},
+    ),
     Row(
         "consultations.hand_off",
         "/consultations/{agreed_consultation}/hand-off",
@@ -771,6 +792,28 @@ POSTS = [
         admins(DONE, REFUSED),
         "POST",
         {"name": "街道城管科", "contact": "010-8765"},
+    ),
+    Row(
+        "open311.submit",
+        "/open311/v2/requests.json",
+        everyone(201),
+        "POST",
+        {"api_key": "{open311_key}", "service_code": "component-0103", "address_string": "柳岸小区5号楼"},
+    ),
+    Row(
+        "open311.submit",
+        "/open311/v2/requests.xml",
+        everyone(403),
+        "POST",
+        {"service_code": "component-0103", "address_string": "柳岸小区5号楼"},
+        variant="no key",
+    ),
+    Row("admin.open311_key_issue", "/admin/open311", admins(PAGE, REFUSED), "POST", {"name": "12345 热线"}),
+    Row(
+        "admin.open311_key_revoke",
+        "/admin/open311/{open311_key_id}/revoke",
+        admins(DONE, REFUSED),
+        "POST",
     ),
     Row(
         "mediation.apply",
@@ -948,7 +991,12 @@ def world(session: Session, sessions, settings, cast, hasher, index_dir) -> Worl
         **stages,
     }
     ids |= volunteer_world.build(session, hasher, cast, people)
-    for part in (merge_world.build(session, cast, stages), case_world.build(session, hasher, cast)):
+    for part in (
+        merge_world.build(session, cast, stages),
+        case_world.build(session, hasher, cast),
+        open311_world.build(session, cast),
+        assessment_world(session),
+    ):
         assert not part.keys() & ids.keys(), "a world key used twice fills one row with another's id"
         ids |= part
     owned = {
@@ -968,6 +1016,14 @@ def world(session: Session, sessions, settings, cast, hasher, index_dir) -> Worl
     mine = {role: owned.get(role, nobody) for role in ROLES}
     theirs = {role: owned[_someone_else(role)] for role in ROLES}
     return World(ids, mine, theirs)
+
+
+def assessment_world(session: Session) -> dict[str, object]:
+    """Last month assessed (the ranking and its export), and this month open for the committee's scores."""
+    this_month = assessment.month_of(clock.now())
+    last_month = assessment.shift(this_month, -1)
+    assessment.assess_month(session, last_month)
+    return {"month": last_month, "open_month": this_month}
 
 
 def consultations_in_every_stage(session: Session, cast) -> dict[str, object]:

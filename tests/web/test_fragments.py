@@ -39,6 +39,19 @@ def test_forms_that_come_back_422_render_their_block_for_htmx(client, cast):
     )
 
 
+def test_a_committee_score_that_comes_back_422_renders_its_block_for_htmx(client, cast):
+    from core import clock
+    from grid import assessment
+
+    log_in(client, "chen_weiyuan", PASSWORD)
+    month = assessment.month_of(clock.now())
+    answer = post_form(
+        client, f"/grid/assessments/{month}/scores", {"cell_code": cast.cell.code, "score": "x"}, headers=HTMX
+    )
+    assert answer.status_code == 422 and answer.text.lstrip().startswith('<form id="score_form"')
+    assert "<html" not in answer.text and "请填写0到100之间的整数" in answer.text
+
+
 assert ROLES  # the matrix's roles are the ones this file borrows from
 
 

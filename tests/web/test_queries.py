@@ -19,8 +19,8 @@ from tests.web import merge_world
 from tests.web.test_authz_matrix import consultations_in_every_stage
 from volunteers import checkin, hours, signups
 
-# a signed-in page adds two: the viewer (user, roles and login in one query) and the bell's count
-VIEWER = 2
+# a signed-in page adds one: the viewer (user, roles, login and the bell's unread count in one query)
+VIEWER = 1
 PAGES = {
     # path: (statements for a visitor, for the resident 王阿姨, or None where she is refused)
     # cell count, recent threads, open consultations near, open shifts (count and page); her home cell
@@ -36,15 +36,15 @@ PAGES = {
     # cases, when there are some); the cases she follows; a page of her mediation cases, their total,
     # their parties; her shifts; the merges she wrote or voted in
     "/accounts/me/participation": (None, 10 + VIEWER),
-    "/accounts/notifications": (None, 2 + VIEWER),  # one page of them, the total; the unread count
+    "/accounts/notifications": (None, 2 + VIEWER),  # one page of them, the total (unread: with the viewer)
     "/accounts/notifications/settings": (None, 1 + VIEWER),
     "/forums/": (1, 1 + VIEWER),  # the boards
     "/forums/boards/{cell}": (3, 4 + VIEWER),  # the board; its threads and their total; whether she follows
-    # the thread, a page of posts (authors, replies, her reactions), the edit window, the opening post's
-    # photos, participants by group, the consultation it became, if any, the case it became, if any;
-    # whether she follows
-    "/forums/threads/{thread}": (7, 8 + VIEWER),
-    "/forums/threads/{thread}?view=arguments": (6, 7 + VIEWER),  # the posts that take a stance, no photos
+    # the thread, a page of posts (authors, replies, her reactions), the opening post's photos,
+    # participants by group, the consultation it became, if any, the case it became, if any; for her, the
+    # edit window and whether she follows (a visitor can neither edit nor follow)
+    "/forums/threads/{thread}": (6, 8 + VIEWER),
+    "/forums/threads/{thread}?view=arguments": (5, 7 + VIEWER),  # the posts that take a stance, no photos
     "/forums/people/li_shifu": (4, 4 + VIEWER),  # the person, the threads started, posts and their total
     "/consultations/": (3, 3 + VIEWER),  # one page and the total, the scope picker
     # the consultation, its meetings, its resolution, its timeline, who took part; whether she follows
@@ -66,6 +66,7 @@ ADMIN_PAGES = {
     "/admin/jobs": 3,  # one page, the total, the counts by status
     "/admin/audit": 2,
     "/admin/settings": 1,
+    "/admin/open311": 1,  # every key, newest first
     "/mediation/cases": 3,  # one page of every case, the total, their parties
     "/mediation/{dispute}": 5,  # admins look, and act on nothing: no committee list to choose from
 }
@@ -444,3 +445,86 @@ def test_the_search_page_runs_one_statement_per_kind_on_the_page(
         debate(session, cast, replies=4)
     rebuild.rebuild(sessions, SearchIndex(index_dir))
     assert queries_for(client, connection, "/search?q=楼道") == 2  # ten threads: still one statement
+
+
+def test_open311_lists_and_the_keys_page_do_not_grow_with_their_rows(client, connection, session, cast):
+    from grid import apikeys
+    from tests.grid.conftest import report
+
+    log_in(client, "admin", PASSWORD)
+    report(session, cast, ref="first")
+    apikeys.issue_key(session, cast.admin, "城管通 App")
+    paths = ["/admin/open311", "/open311/v2/requests.json", "/open311/v2/requests.xml?status=open"]
+    few = [queries_for(client, connection, path) for path in paths]
+    for n in range(12):
+        report(session, cast, ref=f"more{n}")
+        apikeys.issue_key(session, cast.admin, f"应用{n}")
+    session.flush()
+    assert [queries_for(client, connection, path) for path in paths] == few
+    assert few[1] == 2  # one page of requests and their total: the API never looks up a login
+
+
+ASSESSMENT_PAGES = {
+    # path: statements for a visitor and for the committee's chair 陈委员 (None: she alone may see it)
+    # the months assessed, the resolution basis (once), the ranking and its committee averages, the
+    # twelve months' rows and averages for the trend lines, the departments
+    "/grid/assessments/{month}": (7, 7),
+    "/grid/assessments/{open_month}": (2, 2),  # not assessed yet: the months and the basis
+    # whether it is assessed, basis, ranking and averages, departments; a download never asks who is in
+    "/grid/assessments/{month}/ranking.xlsx": (5, 5 - VIEWER),
+    "/grid/assessments/{open_month}/scores": (None, 2),  # the cell picker, the month's scores
+}
+
+
+def assess(session, cast, month, *, compute=True):
+    from grid import assessment, scores
+
+    if compute:
+        assessment.assess_month(session, month)
+    for member in (cast.chen_weiyuan, cast.zhou_jiaoshou):
+        scores.score_cell(session, member, month=month, cell_code=cast.cell.code, score="80", comment="")
+    session.flush()
+
+
+def assessment_counts(client, connection, session, cast):
+    from core import clock
+    from grid import assessment
+
+    this_month = assessment.month_of(clock.now())
+    month = assessment.shift(this_month, -1)
+    assess(session, cast, month)
+    assess(session, cast, this_month, compute=False)  # scores for the month still open
+    counts = {}
+    for who in ("visitor", "chen_weiyuan"):
+        if who != "visitor":
+            log_in(client, who, PASSWORD)
+        for path, expected in ASSESSMENT_PAGES.items():
+            wanted = expected[0 if who == "visitor" else 1]
+            if wanted is not None:
+                filled = path.format(month=month, open_month=this_month)
+                counts[f"{who} {path}"] = queries_for(client, connection, filled)
+    return counts
+
+
+def test_each_assessment_page_runs_its_exact_number_of_statements(client, connection, session, cast):
+    wanted = {
+        f"{who} {path}": expected[index] + (VIEWER if who != "visitor" else 0)
+        for path, expected in ASSESSMENT_PAGES.items()
+        for index, who in enumerate(("visitor", "chen_weiyuan"))
+        if expected[index] is not None
+    }
+    assert assessment_counts(client, connection, session, cast) == wanted
+
+
+def test_the_ranking_does_not_grow_with_its_cells(client, connection, session, cast):
+    from core import clock
+    from grid import assessment
+
+    month = assessment.shift(assessment.month_of(clock.now()), -2)
+    assess(session, cast, month)
+    few = queries_for(client, connection, f"/grid/assessments/{month}")
+    for n in range(12):
+        make_cell(session, name=f"新网格{n}")
+    earlier = assessment.shift(month, -1)
+    assess(session, cast, earlier)
+    assert queries_for(client, connection, f"/grid/assessments/{earlier}") == few

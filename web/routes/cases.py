@@ -318,6 +318,7 @@ feature = Feature(
         "grid.deadlines",
         "grid.confirmations",
         "grid.queue",
+        "grid.connector",
     ],
     links={"grid_case": Link("cases.detail", "case_id")},
     audit_labels={
