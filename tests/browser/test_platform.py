@@ -26,8 +26,13 @@ def test_the_bell_counts_up_without_a_reload_and_empties_when_read(server, brows
         page, admin_page = resident.new_page(), admin.new_page()
         log_in(page, base, "xiao_zhang", password)
         bell = page.locator("#bell")
-        # the demo may have told them things already (a reply in a thread they follow): count from there
-        before = int(bell.locator(".bell-count").inner_text()) if bell.locator(".bell-count").count() else 0
+        # the demo has told them things already (replies, a year of cases they follow, shown as 99+):
+        # read those first, so the count starts from nothing
+        if bell.locator(".bell-count").count():
+            page.goto(base + "/accounts/notifications")
+            page.get_by_role("button", name="全部标为已读").click()
+            expect(page.locator("#bell .bell-count")).to_have_count(0)
+        before = 0
 
         log_in(admin_page, base, "admin", password)
         admin_page.goto(base + "/admin/users?q=xiao_zhang")
