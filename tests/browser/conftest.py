@@ -58,6 +58,7 @@ def server(tmp_path_factory):
     env.pop("GONGZHI_DATABASE_URL", None)
     demo = subprocess.run([BIN / "gongzhi", "demo"], env=env, capture_output=True, text=True, check=True)
     password = demo.stdout.split("password: ")[1].split()[0]
+    _allow_many_logins(var)
     port = free_port()
     process = subprocess.Popen(
         [BIN / "gongzhi", "serve", "--port", str(port)],
@@ -77,6 +78,29 @@ def server(tmp_path_factory):
     yield base, password
     process.terminate()
     process.wait(timeout=10)
+
+
+def _allow_many_logins(var: Path) -> None:
+    """Every browser test logs in from 127.0.0.1, and a whole run passes the per-address limit (30 in
+    five minutes) that refuses the rest with 429: lift it on this server's database, as
+    tests/concurrency/test_http_signups.py does for its crowd."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from core import site_settings
+    from web import wiring
+
+    wiring.setup()
+    engine = create_engine(f"sqlite:///{var / 'gongzhi.sqlite3'}")
+    try:
+        with Session(engine) as session:
+            actor = SimpleNamespace(id=None, username="browser-tests")
+            site_settings.change(session, actor, "rate.login_per_ip", "100000/60")
+            session.commit()
+    finally:
+        engine.dispose()
 
 
 # a shared two-core machine under load can take longer than Playwright's 30 s to load a page

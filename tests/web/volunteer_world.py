@@ -85,8 +85,11 @@ def build(session: Session, hasher, cast: Cast, roles: list[User]) -> dict[str, 
     for team, asker in ((team_a, helpers[0]), (team_b, helpers[1])):
         teams.join_team(session, asker, team_id=team.id)
 
-    a1 = make_shift(session, liu, team_a, title="周末河道清扫", starts_at=clock.now() + timedelta(days=2))
-    b1 = make_shift(session, wu, team_b, title="桂花巷清扫", starts_at=clock.now() + timedelta(days=2))
+    # the edit rows post a day with a start and an end time: a morning start keeps the end on that day
+    # whatever the hour the test runs (started at 21:00 Shanghai, a shift's end fell on the next day)
+    morning = clock.local(clock.now() + timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0)
+    a1 = make_shift(session, liu, team_a, title="周末河道清扫", starts_at=morning)
+    b1 = make_shift(session, wu, team_b, title="桂花巷清扫", starts_at=morning)
     mine_shift = make_shift(
         session, liu, team_a, title="助老陪伴", starts_at=clock.now() + timedelta(days=4), capacity=20
     )
