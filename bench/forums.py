@@ -32,7 +32,7 @@ from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(1, str(ROOT / "bench"))  # after the root: bench/search.py shares the search package's name
 import pages as page_bench  # noqa: E402 - the page bench's servers, rounds and table
 from signups import pg_unreachable  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402

@@ -28,7 +28,7 @@ from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(1, str(ROOT / "bench"))  # after the root: bench/search.py shares the search package's name
 from _server import free_port, serve, stop  # noqa: E402 - the benches' shared helpers
 
 BIN = Path(sys.executable).parent

@@ -35,7 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(1, str(ROOT / "bench"))  # after the root: bench/search.py shares the search package's name
 from _load import Run, client_name, load, median_run  # noqa: E402 - the benches' shared helpers
 from _server import BIN, stop  # noqa: E402
 
