@@ -63,9 +63,10 @@ class TakenPart:
 
 def taken_part(session: Session, user_id: int, *, limit: int = 20) -> list[TakenPart]:
     """The merges a person took part in, with how many statements she wrote and votes she cast there."""
-    written = (
+    written = (  # a statement's author is a merge participant, the person's row in that merge
         select(Statement.consultation_id, func.count().label("n"))
-        .where(Statement.author_id == user_id)
+        .join(Participant, Participant.id == Statement.author_id)
+        .where(Participant.user_id == user_id)
         .group_by(Statement.consultation_id)
         .subquery()
     )
