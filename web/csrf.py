@@ -51,7 +51,8 @@ def is_valid(request: Request, form: Any) -> bool:
     sent = request.headers.get(HEADER) or (form.get(FIELD) if form is not None else None)
     if not cookie or not sent or not isinstance(sent, str):
         return False
-    return hmac.compare_digest(sent, _sign(request, cookie))
+    # bytes: compare_digest refuses a str with non-ASCII characters, and a forged token may have them
+    return hmac.compare_digest(sent.encode(), _sign(request, cookie).encode())
 
 
 def set_cookie_if_new(request: Request, response: Response) -> None:

@@ -84,14 +84,11 @@ def too_large(request: Request, limit: int) -> Response:
     return render(request, "errors/413.html", {"limit_kib": limit // 1024}, status=413)
 
 
-def files_refused(request: Request) -> Response:
-    request.state.user = None  # refused before the body is read: no database work either
-    return render(
-        request,
-        "errors/400.html",
-        {"error": Message(N_("This form does not take files. Nothing was saved."))},
-        status=415,
-    )
+def refused_request(request: Request, message: str, status: int) -> Response:
+    """A request that cannot be read (a body of the wrong kind, damaged, not UTF-8): the 400 page with
+    its reason, without touching the database."""
+    request.state.user = None
+    return render(request, "errors/400.html", {"error": Message(message)}, status=status)
 
 
 def hashing_full(request: Request, error: Unavailable) -> Response:

@@ -7,42 +7,64 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from core.errors import N_, DomainError, Unavailable
-from web import convertors, csrf
+from web import convertors, csrf, encoding
 from web.body_limit import BodyTooLarge
-from web.errors import csrf_failure, files_refused, hashing_full, too_large
+from web.errors import csrf_failure, hashing_full, refused_request, too_large
 from web.hashing_gate import HashingGate
 from web.session import SAFE_METHODS, Endpoint, RouteOptions, in_session
 
 MAX_FIELDS = 200
 TOO_LARGE = N_("The request is larger than %(kib)s KiB. Nothing was saved.")
 NO_FILES = N_("This form does not take files. Nothing was saved.")
+NOT_A_FORM = N_("This address takes only form submissions. Nothing was saved.")
+UNREADABLE = N_("The form could not be read (it is damaged or has too many fields). Nothing was saved.")
+BAD_TEXT = N_("The form contains text that is not valid UTF-8. Nothing was saved.")
+BAD_ADDRESS = N_("The address contains characters that are not valid UTF-8.")
 convertors.register()  # ``{name:id}`` before any route is compiled
 
 
-class FilesRefused(Exception):
-    """A multipart body sent to a route that takes no files (its larger cap is for uploads only)."""
+class Refused(Exception):
+    """A request the route cannot read as its sender meant it: the status and the message to answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        self.message = message
+        super().__init__(message)
 
 
 async def read_form(request: Request, *, uploads: bool = False) -> FormData:
     """The parsed body of a form post (empty for GET); the body was capped by ``web.body_limit``.
 
     Only routes declared with ``uploads=True`` read multipart bodies: anywhere else one is refused
-    before a byte is read, so the 10 MiB upload cap never becomes every form's cap.
+    before a byte is read, so the 10 MiB upload cap never becomes every form's cap. A body that is no
+    form, a damaged one and text that is not UTF-8 (in the body or the address) are refused too.
     """
+    if not encoding.address_is_clean(request.scope):
+        raise Refused(400, BAD_ADDRESS)
     if request.method in SAFE_METHODS:
         return FormData()
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith("multipart/form-data") and not uploads:
-        raise FilesRefused()
-    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type.startswith("multipart/form-data"):
+        if not uploads:
+            raise Refused(415, NO_FILES)
+    elif content_type.startswith("application/x-www-form-urlencoded"):
+        if not encoding.is_clean(await request.body()):  # kept: the parser below reads it again
+            raise Refused(400, BAD_TEXT)
+    elif await request.body():  # JSON, plain text, or no type at all: nothing here reads those
+        raise Refused(415, NOT_A_FORM)
+    else:
         return FormData()
-    return await request.form(max_fields=MAX_FIELDS, max_files=10)
+    try:
+        return await request.form(max_fields=MAX_FIELDS, max_files=10)
+    except (MultiPartException, HTTPException):  # Starlette turns a parser's complaint into a 400
+        raise Refused(400, UNREADABLE) from None
 
 
 def route(
@@ -62,12 +84,10 @@ def route(
             if opts.errors is not None:
                 return opts.errors(request, DomainError(TOO_LARGE, kib=error.limit // 1024), 413)
             return await run_in_threadpool(too_large, request, error.limit)
-        except FilesRefused:
+        except Refused as refused:
             if opts.errors is not None:
-                return opts.errors(request, DomainError(NO_FILES), 415)
-            return await run_in_threadpool(files_refused, request)
-        except MultiPartException:
-            form = FormData()
+                return opts.errors(request, DomainError(refused.message), refused.status)
+            return await run_in_threadpool(refused_request, request, refused.message, refused.status)
         if request.method not in SAFE_METHODS and not opts.csrf_exempt and not csrf.is_valid(request, form):
             return await run_in_threadpool(csrf_failure, request)
         if opts.hashes:  # never in the page threads: see web.hashing_gate
