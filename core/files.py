@@ -236,7 +236,8 @@ def clean_name(name: str) -> str:
     """A display name without paths or control characters."""
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C")
-    return name.strip()[:200] or "file"
+    name = name.strip()[:200]
+    return name if name.strip(".") else "file"  # "." and ".." name a folder, never a download
 
 
 def plain_text_name(name: str) -> str:
