@@ -174,3 +174,47 @@ def test_forwarded_addresses_count_only_from_a_trusted_proxy(
 
         assert [login_from("203.0.113.7") for _ in range(3)] == [303, 303, 429]
         assert login_from("198.51.100.9") == (429 if shared else 303)
+
+
+def test_a_login_cookie_planted_before_login_is_not_the_one_after(app, client, other_client, cast):
+    """Session fixation: the attacker signs in as themselves and plants that cookie in the victim's
+    browser (or plants a made-up one); the victim's login issues a new record, and the planted copy
+    never becomes the victim's."""
+    from starlette.testclient import TestClient
+
+    def me_with(cookie: str) -> str:
+        """The profile page a fresh browser holding only ``cookie`` gets (the attacker's replay)."""
+        with TestClient(app, follow_redirects=False) as replay:
+            replay.cookies.set("gz_login", cookie)
+            page = replay.get("/accounts/me")
+            return page.text if page.status_code == 200 else str(page.status_code)
+
+    log_in(other_client, "li_shifu", PASSWORD)
+    planted = other_client.cookies.get("gz_login")
+    for value in (planted, "made-up.value.abc"):
+        client.cookies.clear()
+        client.cookies.set("gz_login", value, domain="testserver.local")  # as the site itself had set it
+        log_in(client, "wang_ayi", PASSWORD)
+        issued = client.cookies.get("gz_login")
+        assert issued and issued != value
+        assert "王阿姨" in me_with(issued) and "王阿姨" not in me_with(value)
+        assert post_form(client, "/accounts/logout", {}, page="/").status_code == 303
+        assert me_with(issued) == "303"  # logged out: the copy is worthless too
+    assert "李师傅" in me_with(planted)  # the attacker's own login was never the victim's
+
+
+def test_one_address_spraying_one_password_over_many_accounts_is_stopped(client, session, cast):
+    """Brute force over HTTP across accounts: the per-address lockout stops it, whoever is tried next,
+    and an account that does not exist is answered the same way."""
+    from core import site_settings
+
+    site_settings.change(session, cast.admin, "lockout.ip_failures", "5")
+    session.flush()
+    names = ["wang_ayi", "li_shifu", "chen_weiyuan", "zhou_jiaoshou", "sun_banzhu", "admin", "nobody_here"]
+    statuses = [
+        post_form(client, "/accounts/login", {"username": name, "password": "123456 password"}).status_code
+        for name in names
+    ]
+    assert statuses == [422] * 4 + [429] * 3
+    response = post_form(client, "/accounts/login", {"username": "liu_duizhang", "password": PASSWORD})
+    assert response.status_code == 429 and "gz_login" not in response.cookies
