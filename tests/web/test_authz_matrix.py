@@ -3,8 +3,9 @@
 
 Roles: visitor, resident (王阿姨), managed-and-served (李师傅), committee chair (陈委员), committee
 member (周教授), grid staff (张网格长), moderator (孙版主), team leader (刘队长, who leads team A of
-``tests/web/volunteer_world.py``), admin. Stakeholder groups are a second axis, tested where they
-change what a user may do (granting government: the admin tests). "own" and "other" rows are the same
+``tests/web/volunteer_world.py``), admin. Stakeholder groups are a second axis, by hand where they
+change what a user may do (choosing one at registration, being given one), and over every row where
+they must not (``test_a_group_changes_no_other_answer``). "own" and "other" rows are the same
 route on the viewer's own object and on someone else's; for a team leader, on a shift, sign-up or
 certificate of the team they lead and of another team.
 """
@@ -18,8 +19,11 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy.orm import Session
+from starlette.routing import Mount, Route
+from starlette.testclient import TestClient
 
 from accounts import logins, notifications
+from accounts.models import StakeholderGroup, User
 from core import clock, files, jobs
 from core.worker import Worker
 from deliberation.forums import posts as forum_posts
@@ -32,7 +36,7 @@ from search import rebuild
 from search.index import SearchIndex
 from tests.conftest import log_in, post_form
 from tests.deliberation.mediation import conftest as case_states
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_user
 from tests.web import case_world, merge_world, open311_world, volunteer_world
 from web import features
 
@@ -1120,8 +1124,15 @@ def test_every_route_for_every_role(client, world, role):
     assert got == {row.key: row.expect(role) for row in GETS + POSTS}
 
 
-def test_every_route_is_in_the_matrix():
-    declared = {(method, route.name) for route in features.routes() for method in route.methods - {"HEAD"}}
+def test_every_route_is_in_the_matrix(app):
+    """Every method of every route the app's router holds (HEAD is GET's), the static files aside."""
+    declared = set()
+    for route in app.routes:
+        if isinstance(route, Mount) and route.name == "static":
+            continue
+        assert isinstance(route, Route) and route.methods, f"{route!r}: a route of unknown methods"
+        declared |= {(method, route.name) for method in route.methods - {"HEAD"}}
+    assert {(m, r.name) for r in features.routes() for m in r.methods - {"HEAD"}} == declared
     covered = {(row.method, row.route) for row in GETS + POSTS}
     assert declared - covered == set(), "add a row for each new route, with its answer for every role"
     assert covered - declared == set()
@@ -1136,3 +1147,73 @@ def test_no_one_but_an_admin_changes_what_admins_change(client, session, cast, w
             answer(client, row, world, role)
     session.expire_all()
     assert cast.wang_ayi.group.value == "resident" and not cast.wang_ayi.roles and cast.li_shifu.is_active
+
+
+# Stakeholder groups, the second axis. Where a group changes what someone may do, by hand: a visitor
+# registering may choose only resident or managed-and-served; nobody but an admin sets a group, their
+# own included, whatever group they are in. Everywhere else a group is what a post or a vote is
+# counted under, never a permission: the next test shows that over every row of the matrix.
+GROUPS = ["resident", "served", "community", "government"]
+REGISTERS_AS = {"resident": 303, "served": 303, "community": 422, "government": 422}
+SETS_OWN_GROUP = {"wang_ayi": 403, "li_shifu": 403, "qian_zhuren": 403, "zhao_kezhang": 403, "admin": DONE}
+OF_GROUP = {
+    "wang_ayi": "resident",
+    "li_shifu": "served",
+    "qian_zhuren": "community",
+    "zhao_kezhang": "government",
+}
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_a_visitor_registers_only_into_a_group_anyone_may_choose(client, session, cast, group):
+    response = post_form(
+        client,
+        "/accounts/register",
+        {
+            "username": f"new_{group}",
+            "password": "a long fresh secret",
+            "password_again": "a long fresh secret",
+            "group": group,
+        },
+        page="/accounts/register",
+    )
+    assert response.status_code == REGISTERS_AS[group]
+    made = session.query(User).filter_by(username=f"new_{group}").one_or_none()
+    assert (made.group.value if made else None) == (group if response.status_code == DONE else None)
+
+
+@pytest.mark.parametrize("actor", list(SETS_OWN_GROUP))
+@pytest.mark.parametrize("group", GROUPS)
+def test_only_an_admin_sets_a_group_whatever_group_they_are_in(client, session, cast, actor, group):
+    log_in(client, actor, PASSWORD)
+    me = getattr(cast, actor)
+    response = post_form(client, f"/admin/users/{me.id}/group", {"group": group}, page="/")
+    assert response.status_code == SETS_OWN_GROUP[actor]
+    session.expire_all()
+    expected = group if response.status_code == DONE else OF_GROUP[actor]
+    assert session.get(User, me.id).group.value == expected
+
+
+@pytest.mark.parametrize("group", GROUPS[1:])
+def test_a_group_changes_no_other_answer(app, connection, session, hasher, cast, world, group):
+    """Two people with no role, a resident and one of ``group``, each from the same world (a savepoint
+    rolled back between them): every route of the matrix answers them alike."""
+    people = {
+        name: make_user(session, hasher, name, group=StakeholderGroup(of), admin=cast.admin)
+        for name, of in (("plain_resident", "resident"), (f"plain_{group}", group))
+    }
+    session.flush()
+    nobody = world.mine["visitor"]
+    answers = {}
+    for name in people:
+        world.mine[name], world.theirs[name] = nobody, world.theirs["visitor"]
+        attempt = connection.begin_nested()
+        try:
+            with TestClient(app, follow_redirects=False) as browser:
+                log_in(browser, name, PASSWORD)
+                answers[name] = {row.key: answer(browser, row, world, name) for row in GETS + POSTS}
+        finally:
+            attempt.rollback()
+    assert answers["plain_resident"] == answers[f"plain_{group}"]
+    assert answers["plain_resident"]["POST admin.user_group"] == 403  # not vacuous: a refusal among them
+    assert answers["plain_resident"]["POST forums.start_thread"] == DONE  # and a success
