@@ -191,7 +191,8 @@ class Attempt:
         if self.last:
             raise Conflict() from exc
         log.info("retrying a write after %s (attempt %d)", type(exc).__name__, self.number + 1)
-        time.sleep(random.uniform(0.01, 0.05) * (2**self.number))
+        # jitter, so that retried writers spread out; nothing secret depends on it
+        time.sleep(random.uniform(0.01, 0.05) * (2**self.number))  # noqa: S311
         return True
 
 

@@ -157,3 +157,13 @@ def test_every_process_configures_the_connector_from_its_settings(settings):
     finally:
         wiring.setup(settings)
     assert connector.configured() is None
+
+
+@pytest.mark.parametrize("url", ["file:///etc", "ftp://city.example.cn/open311/v2", "data:,[]"])
+def test_an_endpoint_that_is_not_http_is_never_opened(session, sessions, cast, city, url):
+    """The settings refuse such an address; an Endpoint made in code is refused before urlopen."""
+    case = report(session, cast)
+    session.commit()
+    with pytest.raises(connector.CityError, match="not an http"):
+        connector.send(sessions, connector.Endpoint(url), case.id)
+    assert session.get(CaseForward, case.id) is None or session.get(CaseForward, case.id).sent_at is None
