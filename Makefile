@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test lint messages clean
+.PHONY: run test install install-test lint audit messages clean
 
 # Installing does nothing when pyproject.toml has not changed since the last install.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	# a venv is seeded with the setuptools of its Python (65.5.0 for 3.11), which has published advisories
+	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools>=78.1.1"
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
@@ -36,6 +37,10 @@ lint: install-test
 	$(BIN)/mypy
 	@! grep -rnE "\.commit\(\)" accounts grid volunteers deliberation --include=*.py \
 		|| (echo "domain code must not commit (HOUSE-STYLE.md section 3)"; exit 1)
+
+# The installed packages against published advisories; says so when none can be reached from here.
+audit: install-test
+	$(BIN)/python .ci/audit
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
