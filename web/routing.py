@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import aclosing
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
-from starlette.formparsers import MultiPartException
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -62,9 +63,31 @@ async def read_form(request: Request, *, uploads: bool = False) -> FormData:
     else:
         return FormData()
     try:
+        if content_type.startswith("multipart/form-data"):
+            async with aclosing(request.stream()) as stream:
+                return await _Utf8Parts(request.headers, stream, max_files=10, max_fields=MAX_FIELDS).parse()
         return await request.form(max_fields=MAX_FIELDS, max_files=10)
+    except _NotUtf8:
+        raise Refused(400, BAD_TEXT) from None
     except (MultiPartException, HTTPException):  # Starlette turns a parser's complaint into a 400
         raise Refused(400, UNREADABLE) from None
+
+
+class _NotUtf8(Exception):
+    pass
+
+
+class _Utf8Parts(MultiPartParser):
+    """Starlette's multipart parser, except that a text field that is not UTF-8 is refused: Starlette
+    would read it as Latin-1 and the garbled text would be saved."""
+
+    def on_part_end(self) -> None:
+        if self._current_part.file is None:
+            try:
+                bytes(self._current_part.data).decode("utf-8")
+            except UnicodeDecodeError:
+                raise _NotUtf8() from None
+        super().on_part_end()
 
 
 def route(

@@ -112,6 +112,37 @@ def test_a_damaged_upload_is_refused_and_writes_nothing(
     assert database_state(session) == before and files_under(settings.var_dir) == files_before
 
 
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [(b"\xff\xfe", 400), (b"\xe7\x8e", 400), (b"\xc0\xaf", 400), ("各方代表".encode(), 303)],
+    ids=["ff fe", "cut short", "overlong", "well formed"],
+)
+def test_a_multipart_text_field_that_is_not_utf8_is_refused(client, session, settings, cast, value, status):
+    """Starlette reads such a field as Latin-1; the garbled minutes would have been published."""
+    from tests.web.test_authz_matrix import consultations_in_every_stage
+
+    meeting = consultations_in_every_stage(session, cast)["meeting"]
+    log_in(client, "zhou_jiaoshou", PASSWORD)
+    token = csrf_token(client, "/")
+    before, files_before = database_state(session), files_under(settings.var_dir)
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n' + token.encode() + b"\r\n"
+        b'--b\r\nContent-Disposition: form-data; name="attendance"\r\n\r\n' + value + b"\r\n"
+        b'--b\r\nContent-Disposition: form-data; name="minutes"\r\n\r\n'
+        + "同意试点".encode()
+        + b"\r\n--b--\r\n"
+    )
+    response = client.post(
+        f"/consultations/meetings/{meeting}/minutes",
+        content=body,
+        headers={"content-type": "multipart/form-data; boundary=b"},
+    )
+    assert response.status_code == status, response.text[:2000]
+    if status == 400:  # the control, well formed, publishes the minutes
+        assert "无效的字符编码" in response.text
+        assert database_state(session) == before and files_under(settings.var_dir) == files_before
+
+
 def test_an_upload_over_its_cap_is_refused_and_writes_nothing(client, session, settings, cast):
     log_in(client, "admin", PASSWORD)
     token = csrf_token(client, "/admin/grid")
