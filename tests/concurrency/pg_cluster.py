@@ -7,6 +7,7 @@ Without initdb the tests skip, unless GONGZHI_REQUIRE_PG_CLUSTER=1 (CI) makes th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ import pytest
 
 from tests.concurrency.serving import free_port
 
+INITDB_OPTIONS = ("-A", "trust", "-E", "UTF8", "--no-sync")
 BINDIR = Path(os.environ.get("GONGZHI_PG_BINDIR", "/usr/lib/postgresql/15/bin"))
 
 
@@ -79,8 +81,15 @@ def throwaway_cluster() -> Iterator[Cluster]:
     cluster = Cluster(folder, free_port())
     try:
         subprocess.run(
-            [*_as_postgres(), str(BINDIR / "initdb"), "-D", str(cluster.data), "-U", "postgres"]
-            + ["-A", "trust", "-E", "UTF8", "--no-sync"],
+            [
+                *_as_postgres(),
+                str(BINDIR / "initdb"),
+                "-D",
+                str(cluster.data),
+                "-U",
+                "postgres",
+                *INITDB_OPTIONS,
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -94,8 +103,6 @@ def throwaway_cluster() -> Iterator[Cluster]:
             admin.execute("CREATE DATABASE gongzhi")
         yield cluster
     finally:
-        try:
-            cluster.stop("immediate")
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
-            pass  # never started, or already stopped
+        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            cluster.stop("immediate")  # fails when it never started, or is already stopped
         shutil.rmtree(folder, ignore_errors=True)

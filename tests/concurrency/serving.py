@@ -62,15 +62,19 @@ class Served:
 
 
 def serve_env(url: str, var_dir: Path, **extra: str) -> dict[str, str]:
-    return os.environ | {
-        "GONGZHI_DATABASE_URL": url,
-        "GONGZHI_VAR_DIR": str(var_dir),
-        "GONGZHI_SECRET_KEY": "fault-test-secret-" + "x" * 32,
-        "GONGZHI_ARGON2_TIME_COST": "1",
-        "GONGZHI_ARGON2_MEMORY_KIB": "1024",
-        "GONGZHI_ARGON2_PARALLELISM": "1",
-        "GONGZHI_LOG_LEVEL": "WARNING",
-    } | extra
+    return (
+        os.environ
+        | {
+            "GONGZHI_DATABASE_URL": url,
+            "GONGZHI_VAR_DIR": str(var_dir),
+            "GONGZHI_SECRET_KEY": "fault-test-secret-" + "x" * 32,
+            "GONGZHI_ARGON2_TIME_COST": "1",
+            "GONGZHI_ARGON2_MEMORY_KIB": "1024",
+            "GONGZHI_ARGON2_PARALLELISM": "1",
+            "GONGZHI_LOG_LEVEL": "WARNING",
+        }
+        | extra
+    )
 
 
 @contextmanager
@@ -128,7 +132,10 @@ def forum(sessions: Sessions, people: int) -> tuple[int, list[str]]:
         password_hash = cheap_hasher().hash(PASSWORD)
         residents = [
             register_resident(
-                session, username=f"jumin{n:02d}", password_hash=password_hash, group=StakeholderGroup.resident
+                session,
+                username=f"jumin{n:02d}",
+                password_hash=password_hash,
+                group=StakeholderGroup.resident,
             )
             for n in range(people)
         ]

@@ -1,10 +1,10 @@
 """The search index folder deleted (rm -rf) while `gongzhi serve --workers 2` answers a stream of
 searches, page reads and replies.
 
-Search says, in Chinese, that it is being rebuilt (503 with Retry-After) and nothing worse; every other
-page goes on serving; no request fails; and with no command run the index comes back: the follower every serve process
-runs finds no cursor, rebuilds from the database, and a reply written while the index was gone is
-found. Figures are printed (``-s``).
+Search says, in Chinese, that it is being rebuilt (503 with Retry-After) and nothing worse (never a
+200 with no results); every other page goes on serving; no request fails; and with no command run the
+index comes back: the follower every serve process runs finds no cursor, rebuilds from the database,
+and a reply written while the index was gone is found. Figures are printed (``-s``).
 """
 
 from __future__ import annotations
@@ -74,7 +74,10 @@ def test_a_deleted_index_degrades_search_only_and_comes_back_by_itself(tmp_path)
             outcomes = load.finish()
             log = site.log.read_text()
     assert [o.error for o in outcomes if o.error is not None] == []
-    by = {label: [o.answer for o in outcomes if o.label == label and o.answer] for label in ("search", "read", "reply")}
+    by = {
+        label: [o.answer for o in outcomes if o.label == label and o.answer]
+        for label in ("search", "read", "reply")
+    }
     assert {a.status for a in by["read"]} == {200} and {a.status for a in by["reply"]} == {303}
     assert {a.status for a in by["search"]} <= {200, 503}
     degraded = [a for a in by["search"] if a.status == 503]
@@ -89,4 +92,3 @@ def test_a_deleted_index_degrades_search_only_and_comes_back_by_itself(tmp_path)
         f"page reads {len(by['read'])} all 200, replies {len(by['reply'])} all 303; "
         f"the index found a reply written meanwhile {back_after:.1f} s after the deletion"
     )
-
