@@ -19,9 +19,13 @@ from core.db import Sessions
 from deliberation.forums.models import Post
 from tests.concurrency.pg_cluster import throwaway_cluster
 from tests.concurrency.serving import Load, forum, logged_in, served
-from tests.conftest import make_settings, migrated_engine
+from tests.conftest import PG_URL, make_settings, migrated_engine
 
-pytestmark = pytest.mark.concurrency
+pytestmark = [
+    pytest.mark.concurrency,
+    # its cluster is its own whichever database the suite runs on: once, in the SQLite pass, is enough
+    pytest.mark.skipif(bool(PG_URL), reason="runs in the SQLite pass; it starts its own PostgreSQL"),
+]
 PEOPLE = 8
 DOWN_MESSAGE = "数据库暂时没有响应"
 
