@@ -52,6 +52,7 @@ def test_requests_answer_503_while_postgresql_is_down_and_succeed_after_it_resta
                 cluster.stop("fast")
                 down_at = time.monotonic()
                 load.wait_for(load.answered() + 60)  # answered while the database is down
+                time.sleep(3)  # and down a while longer: every pooled connection has gone stale
                 cluster.start()
                 up_at = time.monotonic()
                 load.wait_for(load.answered() + 80)
