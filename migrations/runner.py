@@ -99,3 +99,8 @@ def pending(engine: Engine) -> tuple[set[str], set[str]]:
 def is_current(engine: Engine) -> bool:
     current, heads = pending(engine)
     return current == heads
+
+
+def known_revisions() -> set[str]:
+    """Every revision this code's migrations know: a database at another was made by a newer version."""
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}

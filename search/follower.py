@@ -34,7 +34,7 @@ from search import documents, rebuild, schema
 from search.feed import KEEP, WINDOW, FeedRow, wake_event
 
 __all__ = ["follow", "run_forever", "start_thread", "wake_event"]
-from search.index import SCHEMA_VERSION, Cursor, SearchIndex
+from search.index import SCHEMA_VERSION, Cursor, IndexFolderLost, SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ def apply_feed(sessions: Sessions, index: SearchIndex, ix: Any, cursor: Cursor, 
         fresh = [row for row in rows if row.id not in seen]
         found = _read(session, fresh)
     if found:
+        index.check_still_locked()  # the folder deleted meanwhile: leave the new one to its rebuild
         _write(ix, found)
     moved = Cursor(
         high=max([cursor.high, *(row.id for row in rows)]),
@@ -133,6 +134,9 @@ def run_forever(sessions: Sessions, index: SearchIndex, stop: threading.Event, p
         try:
             follow(sessions, index)
             failures = 0
+        except IndexFolderLost as lost:  # deleted under this pass: the next one rebuilds, at once
+            log.warning("search follower: %s; rebuilding", lost)
+            continue
         except Exception:  # the database is down, the disk is full: log, back off, go on
             failures += 1
             log.exception("search follower: pass failed; retrying")

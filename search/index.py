@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from whoosh import index as whoosh_index
 
@@ -38,6 +38,20 @@ class SearchUnavailable(Unavailable):
 
     def __init__(self) -> None:
         super().__init__(retry_after=60)
+
+
+class IndexFolderLost(RuntimeError):
+    """The index folder was deleted while this process held its lock; the next pass rebuilds."""
+
+
+def _is_at(handle: IO[str], path: Path) -> bool:
+    """True when the open file ``handle`` is still the file at ``path``."""
+    try:
+        here = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(handle.fileno())
+    return (mine.st_dev, mine.st_ino) == (here.st_dev, here.st_ino)
 
 
 @dataclass
@@ -61,6 +75,7 @@ class SearchIndex:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self._index: Any = None
+        self._held: IO[str] | None = None  # the lock file while this process holds it
 
     @property
     def whoosh_dir(self) -> Path:
@@ -102,18 +117,43 @@ class SearchIndex:
     @contextlib.contextmanager
     def lock(self, *, wait: bool) -> Iterator[bool]:
         """Hold the folder's lock for the block; yields False at once if another process has it and
-        ``wait`` is false. ``flock`` is per open file, so threads of one process exclude each other too."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / "follower.lock", "a") as handle:
+        ``wait`` is false. ``flock`` is per open file, so threads of one process exclude each other too.
+
+        A lock on a file that is no longer at its path guards nothing (the folder was deleted, and
+        another process locks the new file): such a lock is dropped and taken again on the new file.
+        """
+        while True:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle = open(self.lock_path, "a")  # noqa: SIM115 - closed below, or when the block ends
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
             except BlockingIOError:
+                handle.close()
                 yield False
                 return
-            try:
-                yield True
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+            if _is_at(handle, self.lock_path):
+                break
+            handle.close()  # closing releases it
+            if not wait:
+                yield False
+                return
+        self._held = handle
+        try:
+            yield True
+        finally:
+            self._held = None
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+
+    @property
+    def lock_path(self) -> Path:
+        return self.folder / "follower.lock"
+
+    def check_still_locked(self) -> None:
+        """Raise ``IndexFolderLost`` when the lock this process holds no longer guards the folder: it
+        was deleted meanwhile, and whatever this pass would write could overwrite a rebuild's work."""
+        if self._held is not None and not _is_at(self._held, self.lock_path):
+            raise IndexFolderLost(f"the index folder {self.folder} was deleted while this process wrote it")
 
     def existing(self) -> Any:
         """The Whoosh index as it is, or None where it is missing or cannot be read."""
@@ -140,7 +180,9 @@ class SearchIndex:
         return whoosh_index.create_in(str(self.whoosh_dir), make_schema())
 
     def write_cursor(self, cursor: Cursor) -> None:
-        """Replace the cursor atomically (write a temporary file, then rename)."""
+        """Replace the cursor atomically (write a temporary file, then rename), unless the folder was
+        deleted under this process's lock: a stale cursor would mark a rebuild's half index ready."""
+        self.check_still_locked()
         temporary = self.cursor_path.with_suffix(".tmp")
         temporary.write_text(json.dumps(asdict(cursor)))
         os.replace(temporary, self.cursor_path)

@@ -1,4 +1,5 @@
-"""The ``gongzhi`` command: serve, migrate, demo, create-admin, worker, reindex, apikey, merge-report."""
+"""The ``gongzhi`` command: serve, migrate, demo, create-admin, worker, reindex, apikey, merge-report,
+backup, restore."""
 
 from __future__ import annotations
 
@@ -196,6 +197,64 @@ def _report_check(found) -> None:  # type: ignore[no-untyped-def]
     if not found.ok:
         raise click.ClickException("the index differs from the database: run `gongzhi reindex`")
     click.echo("the search index matches the database")
+
+
+@main.command()
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+def backup(path: Path) -> None:
+    """Back up the SQLite database and uploaded files into the new folder PATH (the site may serve)."""
+    from core import backup as backups
+
+    settings = _settings()
+    try:
+        manifest = backups.backup(settings.database_url, settings.upload_dir, path)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    rows = sum(manifest.tables.values())
+    click.echo(
+        f"backed up to {path}: schema {manifest.revision}, {rows} rows in {len(manifest.tables)} tables, "
+        f"{manifest.files} files ({manifest.file_bytes} bytes); the search index is rebuilt on restore"
+    )
+
+
+@main.command()
+@click.argument("path", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore(path: Path, force: bool) -> None:
+    """Restore a `gongzhi backup` folder: database, uploaded files, then the search index is rebuilt.
+
+    Stop the site first. Refuses a database that holds data unless --force.
+    """
+    from core import backup as backups
+    from search.index import SearchIndex
+    from web import wiring
+
+    settings = _settings()
+    wiring.setup(settings)
+    try:
+        manifest = backups.restore(
+            settings.database_url,
+            settings.upload_dir,
+            path,
+            known_revisions=runner.known_revisions(),
+            force=force,
+        )
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    engine = make_engine(settings)
+    try:
+        if not runner.is_current(engine):
+            runner.upgrade(engine)  # a backup from an older version: bring it to this code's schema
+        # the old cursor describes the replaced data: without it the next follower pass rebuilds
+        SearchIndex(settings.index_dir).cursor_path.unlink(missing_ok=True)
+        indexed = _follow_now(Sessions(engine), settings)
+    finally:
+        engine.dispose()
+    click.echo(
+        f"restored {path} (schema {manifest.revision}, {sum(manifest.tables.values())} rows, "
+        f"{manifest.files} files)"
+    )
+    click.echo(indexed)
 
 
 @main.command("create-admin")

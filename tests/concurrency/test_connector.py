@@ -1,4 +1,5 @@
-"""Forwarding cases to a misbehaving city system with real worker processes, one killed mid-send.
+"""Forwarding cases to a misbehaving city system with real worker processes, one killed mid-send,
+and to a city system that is down (nothing listening) for a while, then back.
 
 Every case arrives, none is lost when a worker dies with SIGKILL while the city holds its request,
 and the city counts duplicates by our case number. The figures are printed (run with -s to see them).
@@ -16,6 +17,7 @@ from core.db import Sessions, run_write
 from core.jobs import Job, JobStatus
 from grid import cases, connector
 from grid.models import CaseForward, CaseSource, CaseState, CaseStep
+from tests.concurrency.serving import free_port
 from tests.concurrency.test_workers import ROOT, stop, wait_until
 from tests.concurrency.test_workers import database as database  # the fixture
 from tests.grid.city_server import CityState, city_server
@@ -113,3 +115,48 @@ def _sent(sessions: Sessions) -> int:
         return session.scalar(
             select(func.count()).select_from(CaseForward).where(CaseForward.external_id.is_not(None))
         )
+
+
+def test_a_city_system_down_for_a_while_gets_every_case_once_when_it_is_back(database):
+    url, sessions = database
+    port = free_port()
+    city_url = f"http://127.0.0.1:{port}/open311/v2"  # nothing listens there yet: refused
+    public = open_cases(sessions, city_url)
+    workers = [start(url, city_url), start(url, city_url)]
+    try:
+        # down until every case has been tried and failed at least twice (retries back off meanwhile)
+        wait_until(lambda: _down_long_enough(sessions, len(public)), seconds=120)
+        tried_while_down = _tries(sessions)[1]
+        state = CityState()
+        with city_server(state, port=port):
+            wait_until(lambda: _sent(sessions) == len(public), seconds=120)
+    finally:
+        stop(*workers)
+    with sessions.read() as session:
+        statuses = set(session.scalars(select(Job.status).where(Job.kind == connector.FORWARD_JOB)))
+    arrived = set(state.arrivals)
+    figures = {
+        "public cases": len(public),
+        "attempts while down": tried_while_down,
+        "posts once back": state.posts,
+        "delivered": len(arrived),
+        "duplicates": state.duplicates,
+        "lost": len(set(public) - arrived),
+    }
+    print(f"\ncity system down for a while: {figures}")
+    assert arrived == set(public) and figures["lost"] == 0
+    assert figures["duplicates"] == 0  # a refused connection sent nothing: nothing to repeat
+    assert state.posts == len(public)  # and once back, each case went once
+    assert statuses == {JobStatus.done}
+
+
+def _down_long_enough(sessions: Sessions, cases: int) -> bool:
+    tried, attempts = _tries(sessions)
+    return tried == cases and attempts >= 2 * cases
+
+
+def _tries(sessions: Sessions) -> tuple[int, int]:
+    """(forward jobs tried at least once, attempts in all)."""
+    with sessions.read() as session:
+        attempts = list(session.scalars(select(Job.attempts).where(Job.kind == connector.FORWARD_JOB)))
+    return sum(1 for a in attempts if a), sum(attempts)

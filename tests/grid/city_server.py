@@ -124,9 +124,11 @@ def _handler(state: CityState) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def city_server(state: CityState) -> Iterator[str]:
-    """Serve ``state`` on a free loopback port; yields the GeoReport v2 base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+def city_server(state: CityState, port: int = 0) -> Iterator[str]:
+    """Serve ``state`` on loopback (a free port, or ``port``: the city back where it was down);
+    yields the GeoReport v2 base URL."""
+    ThreadingHTTPServer.allow_reuse_address = True
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(state))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

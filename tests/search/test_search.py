@@ -1,6 +1,7 @@
 """Search as residents use it: Chinese words and pinyin find discussions, consultations and shifts;
 what moderators hide disappears; the follower is idempotent and catches rows that commit late."""
 
+import shutil
 from collections import defaultdict
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ from deliberation.forums import moderation, posts, threads
 from deliberation.forums.models import Post
 from search import follower, queries, rebuild
 from search.feed import FeedRow
-from search.index import SearchIndex, SearchUnavailable
+from search.index import Cursor, IndexFolderLost, SearchIndex, SearchUnavailable
 from search.schema import CJK
 
 
@@ -156,6 +157,38 @@ def test_one_process_follows_at_a_time(session, sessions, index, follow, talk):
         assert held
         assert follower.follow(sessions, index).held is False
     assert follow().held
+
+
+def test_a_pass_whose_folder_is_deleted_under_it_cannot_mark_the_rebuilt_index_ready(
+    session, sessions, index, follow, talk
+):
+    """rm -rf of the index folder mid-pass: the lock file goes too, so another process locks the new
+    one and rebuilds; the old pass must not write its stale cursor over the half-built index."""
+    follow()
+    other = SearchIndex(index.folder)  # another serve process of this host
+    with index.lock(wait=False) as held:
+        assert held
+        shutil.rmtree(index.folder)
+        with other.lock(wait=False) as also:
+            assert also  # the new folder's lock: the old one guards nothing
+            with pytest.raises(IndexFolderLost):
+                index.write_cursor(Cursor(high=1))
+            assert other.read_cursor() is None  # nothing marks the folder ready: queries say rebuilding
+            with pytest.raises(SearchUnavailable):
+                found(session, other, "停车")
+    assert follower.follow(sessions, other).rebuilt
+    assert found(session, other, "停车")
+
+
+def test_a_lock_whose_file_was_replaced_while_waiting_is_taken_again(index):
+    with index.lock(wait=True) as held:
+        assert held
+        index.lock_path.unlink()  # deleted while held: the next taker must not share the dead file
+        with SearchIndex(index.folder).lock(wait=False) as also:
+            assert also
+    with index.lock(wait=True) as held:
+        assert held and index._held is not None
+        index.check_still_locked()
 
 
 def test_every_short_substring_of_the_text_finds_its_document(session, index, follow, talk, cast):
