@@ -19,11 +19,12 @@ MERGE_TITLE = "垃圾投放点开放时间调整"
 FOCUS = """() => {
   const e = document.activeElement, s = getComputedStyle(e);
   const label = e.labels && e.labels.length ? e.labels[0].innerText : "";
+  const name = e.getAttribute("aria-label") || label || e.innerText || "";
   return {
-    tag: e.tagName.toLowerCase(), type: e.type || "", value: e.value || "", href: e.getAttribute("href") || "",
-    name: (e.getAttribute("aria-label") || label || e.innerText || "").trim().replace(/\\s+/g, " ").slice(0, 60),
+    tag: e.tagName.toLowerCase(), type: e.type || "", value: e.value || "",
+    href: e.getAttribute("href") || "", name: name.trim().replace(/\\s+/g, " ").slice(0, 60),
     drawn: (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== "none",
-    why: [document.hasFocus(), e.matches(":focus"), e.matches(":focus-visible"), s.outlineStyle, s.outlineWidth, s.boxShadow].join(" "),
+    focus: [e.matches(":focus"), e.matches(":focus-visible"), s.outlineStyle, s.boxShadow].join(" "),
   };
 }"""
 
