@@ -49,6 +49,8 @@ def render(
         flash.pop(request)  # a one-time message belongs to the next whole page, not to a polled fragment
     full_context = base_context(request, language) | (context or {})
     full_context["private"] = private
+    # a block swapped in place may take the focus (autofocus), which a whole page must not steal
+    full_context["fragment"] = fragment
     if fragment and block:
         html = render_block(env, template, block, full_context)
     else:
