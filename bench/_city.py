@@ -92,7 +92,7 @@ def city_database(backend: str, fraction: float) -> dict[str, str]:
     shown = []
     with subprocess.Popen(
         [BIN / "gongzhi", "demo", "--scale", "city", "--fraction", f"{fraction:g}"],
-        env=os.environ | env,
+        env=os.environ | env | {"PYTHONUNBUFFERED": "1"},  # each part's line as it is printed
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
