@@ -135,11 +135,11 @@ def city_pages(env: dict[str, str]) -> list[Page]:
         engine.dispose()
     last = max(1, -(-posts // 50))  # the thread's last page (50 posts a page)
     return [
-        Page("/forums/boards/{slug}?page=2", f"/forums/boards/{board}?page=2", minimal=False),
-        Page("/forums/threads/{id}?page=last", f"/forums/threads/{thread}?page={last}", minimal=False),
+        Page("/forums/boards/{slug} p2", f"/forums/boards/{board}?page=2", minimal=False),
+        Page("/forums/threads/{id} last", f"/forums/threads/{thread}?page={last}", minimal=False),
         Page("/consultations/{id}/merge", f"/consultations/{merge}/merge", minimal=False),
         Page("/grid/cases/", "/grid/cases/", minimal=False),
-        Page("/grid/cases/?page=half", f"/grid/cases/?page={max(1, cases // 60)}", minimal=False),
+        Page("/grid/cases/ deep page", f"/grid/cases/?page={max(1, cases // 60)}", minimal=False),
         Page("/volunteers/", "/volunteers/", minimal=False),
         Page("/search?q=停车", "/search?q=%E5%81%9C%E8%BD%A6", minimal=False),
     ]
