@@ -14,6 +14,12 @@ features land; it is measured against the bare response only.
     .venv/bin/python bench/pages.py                  # 1 and 2 workers, 3 rounds of 3 s per page
     .venv/bin/python bench/pages.py --quick          # 1 worker, 1 round of 1 s (CI proves it works)
     .venv/bin/python bench/pages.py --workers 1 --rounds 5 --seconds 10
+    .venv/bin/python bench/pages.py --city           # on the city-sized data (bench/_city.py), SQLite
+    .venv/bin/python bench/pages.py --city --backend postgresql --quick   # 0.01 of the city, on PostgreSQL
+
+With ``--city`` the pages also include the city's heavy ones (the busiest board's second page, the
+longest thread's last page, the largest merge's report, the case list and a late page of it, the
+volunteers' list, a search), measured against the bare response only.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT / "bench"))  # after the root: bench/search.py shares the search package's name
+from _city import city_database  # noqa: E402
 from _load import Run, client_name, load, median_run  # noqa: E402 - the benches' shared helpers
 from _server import BIN, stop  # noqa: E402
 
@@ -103,6 +110,38 @@ def demo_pages(env: dict[str, str]) -> list[Page]:
         Page("/forums/threads/{id}", f"/forums/threads/{thread}"),
         Page("/ signed in", "/", signed_in=True, minimal=False),
         Page("/accounts/me", "/accounts/me", signed_in=True),
+    ]
+
+
+def city_pages(env: dict[str, str]) -> list[Page]:
+    """The pages a city makes heavy: deep pages of long lists, the largest merge's report, search."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(env["GONGZHI_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            board = conn.execute(
+                text("SELECT slug FROM forum_boards ORDER BY thread_count DESC, id LIMIT 1")
+            ).scalar_one()
+            posts = conn.execute(text("SELECT max(post_count) FROM forum_threads")).scalar_one()
+            thread = conn.execute(
+                text("SELECT id FROM forum_threads ORDER BY post_count DESC, id LIMIT 1")
+            ).scalar_one()
+            merge = conn.execute(
+                text("SELECT consultation_id FROM merges ORDER BY report_votes DESC LIMIT 1")
+            ).scalar_one()
+            cases = conn.execute(text("SELECT count(*) FROM grid_cases")).scalar_one()
+    finally:
+        engine.dispose()
+    last = max(1, -(-posts // 50))  # the thread's last page (50 posts a page)
+    return [
+        Page("/forums/boards/{slug} p2", f"/forums/boards/{board}?page=2", minimal=False),
+        Page("/forums/threads/{id} last", f"/forums/threads/{thread}?page={last}", minimal=False),
+        Page("/consultations/{id}/merge", f"/consultations/{merge}/merge", minimal=False),
+        Page("/grid/cases/", "/grid/cases/", minimal=False),
+        Page("/grid/cases/ deep page", f"/grid/cases/?page={max(1, cases // 60)}", minimal=False),
+        Page("/volunteers/", "/volunteers/", minimal=False),
+        Page("/search?q=停车", "/search?q=%E5%81%9C%E8%BD%A6", minimal=False),
     ]
 
 
@@ -293,19 +332,29 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--connections", type=int, default=CONNECTIONS)
     parser.add_argument("--only", action="append", help="only pages whose name contains this")
+    parser.add_argument(
+        "--city", action="store_true", help="on the city-sized data (0.01 of it with --quick)"
+    )
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite", help="with --city")
     args = parser.parse_args()
     workers = args.workers or ([1] if args.quick else [1, 2])
     rounds = args.rounds or (1 if args.quick else 3)
     seconds = args.seconds or (1 if args.quick else 3)
     with tempfile.TemporaryDirectory() as var:
-        env = environment(Path(var))
-        demo(env)
-        pages = demo_pages(env)
+        if args.city:
+            fraction = 0.01 if args.quick else 1.0
+            env = os.environ | city_database(args.backend, fraction)
+            pages, data = demo_pages(env) + city_pages(env), f"the city ({fraction:g}, {args.backend})"
+        else:
+            env = environment(Path(var))
+            demo(env)
+            pages, data = demo_pages(env), "the demo data"
         if args.only:
             pages = [p for p in pages if any(o in p.name for o in args.only)]
         print(
-            f"Pages of the demo data, {client_name()} with {args.connections} connections from another "
-            f"process, {rounds} round(s) of {seconds:g} s per page and side, medians; 2 cores shared"
+            f"Pages of {data}, {client_name()} with {args.connections} connections from another "
+            f"process, {rounds} round(s) of {seconds:g} s per page and side, medians; 2 cores shared; "
+            f"load average {Path('/proc/loadavg').read_text().split()[0]} at the start"
         )
         below = []
         for count in workers:

@@ -13,11 +13,13 @@ Figures are printed, never asserted.
 
     .venv/bin/python bench/search.py            # 3,000 synthetic threads, 180 queries
     .venv/bin/python bench/search.py --quick    # 200 threads, 45 queries (CI proves it runs)
+    .venv/bin/python bench/search.py --city     # the city-sized data (bench/_city.py) and its index
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import sqlite3
@@ -158,14 +160,111 @@ def fts5_keys(db: sqlite3.Connection, q: str) -> tuple[set[str], float]:
     return every, elapsed
 
 
+def measure(
+    sessions: Sessions, index: SearchIndex, corpus: dict[str, tuple[str, str]], per_length: int
+) -> None:
+    """Recall and precision against the substring truth, and the page's latency, beside FTS5."""
+    fts = fts5(corpus)
+    chosen = query_set(corpus, per_length)
+    ours_all, fts_34 = [], []
+    print("recall / precision by query length (ground truth: substring of title or body)")
+    for length, qs in chosen.items():
+        stats = {"ours": [], "fts5": []}
+        latency, fts_latency = [], []
+        for q in qs:
+            truth = {k for k, (t, b) in corpus.items() if q in t or q in b}
+            stats["ours"].append(recall_precision(whoosh_keys(index, q), truth))
+            found, elapsed = fts5_keys(fts, q)
+            stats["fts5"].append(recall_precision(found, truth))
+            fts_latency.append(elapsed)
+            with sessions.read() as session:
+                started = time.perf_counter()
+                queries.search(session, index, None, q=q)
+                latency.append(time.perf_counter() - started)
+        ours_all += latency
+        if length >= 3:
+            fts_34 += fts_latency
+        for name, values in stats.items():
+            recall = statistics.mean(r for r, _ in values)
+            precision = statistics.mean(p for _, p in values)
+            print(
+                f"  {length} characters, {name:>4}: recall {recall:.3f}, precision {precision:.3f} "
+                f"({len(qs)} queries)"
+            )
+        print(
+            f"  {length} characters: our page p50 {percentile(latency, 50) * 1000:.1f} ms, "
+            f"p95 {percentile(latency, 95) * 1000:.1f} ms, p99 {percentile(latency, 99) * 1000:.1f} ms; "
+            f"FTS5 p95 {percentile(fts_latency, 95) * 1000:.2f} ms"
+        )
+    ours_p95, fts_p95 = percentile(ours_all, 95), percentile(fts_34, 95)
+    print(
+        f"query latency, every length (whole page: Whoosh, live state, snippets): "
+        f"p50 {percentile(ours_all, 50) * 1000:.1f} ms, p95 {ours_p95 * 1000:.1f} ms, "
+        f"p99 {percentile(ours_all, 99) * 1000:.1f} ms"
+    )
+    print(
+        f"ratio: our p95 / FTS5's 3-4 character p95 = {ours_p95 / fts_p95:.1f}x "
+        f"(FTS5 answers no 2-character query: trigrams)"
+    )
+
+
+def follow_changes(sessions: Sessions, index: SearchIndex, times: int) -> None:
+    """A thread committed, then followed into the index, ``times`` times."""
+    follows = []
+    people = AUTHORS
+    for n in range(times):
+
+        def one(session, n=n):  # type: ignore[no-untyped-def]
+            author = demo.DemoContext(session, "").person(people[n % len(people)])
+            threads.start_thread(
+                session, author, board_slug="tingche", title=f"新话题{n}停车", body="又一条。"
+            )
+
+        run_write(sessions, one)
+        started = time.perf_counter()
+        follower.follow(sessions, index)
+        follows.append(time.perf_counter() - started)
+    print(
+        "one thread committed, then followed into the index: "
+        f"median {statistics.median(follows) * 1000:.1f} ms, "
+        f"max {max(follows) * 1000:.1f} ms ({len(follows)} times; the max includes segment merges)"
+    )
+
+
+def city(quick: bool, per_length: int) -> None:
+    """The measurements on the city-sized data (bench/_city.py) and the index its build made; nothing
+    is written (following a change would add threads to the kept city)."""
+    from _city import city_database
+
+    fraction = 0.01 if quick else 1.0
+    settings = Settings.from_env(os.environ | city_database("sqlite", fraction))
+    engine = make_engine(settings)
+    sessions, index = Sessions(engine), SearchIndex(settings.index_dir)
+    corpus = all_documents(sessions)
+    size = sum(f.stat().st_size for f in index.whoosh_dir.iterdir())
+    print(
+        f"corpus: the city ({fraction:g}): {len(corpus)} documents, "
+        f"{sum(len(t) + len(b) for t, b in corpus.values()):,} characters; its index (built with the city) "
+        f"{size / 1e6:.1f} MB; load average {Path('/proc/loadavg').read_text().split()[0]}"
+    )
+    measure(sessions, index, corpus, per_length)
+    engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="a small corpus and query set (CI)")
+    parser.add_argument(
+        "--city", action="store_true", help="on the city-sized data (0.01 of it with --quick)"
+    )
     args = parser.parse_args()
     synthetic, per_length = (200, 15) if args.quick else (3000, 60)
     wiring.setup()
+    if args.city:
+        city(args.quick, per_length)
+        return
     with tempfile.TemporaryDirectory(prefix="gongzhi-bench-search-") as tmp:
         var = Path(tmp)
         settings = settings_for(var)
@@ -191,68 +290,8 @@ def main() -> None:
             f"{size / 1e6:.1f} MB, {len(list(index.whoosh_dir.glob('*.seg')))} segment(s)"
         )
 
-        fts = fts5(corpus)
-        chosen = query_set(corpus, per_length)
-        ours_all, fts_34 = [], []
-        print("recall / precision by query length (ground truth: substring of title or body)")
-        for length, qs in chosen.items():
-            stats = {"ours": [], "fts5": []}
-            latency, fts_latency = [], []
-            for q in qs:
-                truth = {k for k, (t, b) in corpus.items() if q in t or q in b}
-                stats["ours"].append(recall_precision(whoosh_keys(index, q), truth))
-                found, elapsed = fts5_keys(fts, q)
-                stats["fts5"].append(recall_precision(found, truth))
-                fts_latency.append(elapsed)
-                with sessions.read() as session:
-                    started = time.perf_counter()
-                    queries.search(session, index, None, q=q)
-                    latency.append(time.perf_counter() - started)
-            ours_all += latency
-            if length >= 3:
-                fts_34 += fts_latency
-            for name, values in stats.items():
-                recall = statistics.mean(r for r, _ in values)
-                precision = statistics.mean(p for _, p in values)
-                print(
-                    f"  {length} characters, {name:>4}: recall {recall:.3f}, precision {precision:.3f} "
-                    f"({len(qs)} queries)"
-                )
-            print(
-                f"  {length} characters: our page p50 {percentile(latency, 50) * 1000:.1f} ms, "
-                f"p95 {percentile(latency, 95) * 1000:.1f} ms, p99 {percentile(latency, 99) * 1000:.1f} ms; "
-                f"FTS5 p95 {percentile(fts_latency, 95) * 1000:.2f} ms"
-            )
-        ours_p95, fts_p95 = percentile(ours_all, 95), percentile(fts_34, 95)
-        print(
-            f"query latency, every length (whole page: Whoosh, live state, snippets): "
-            f"p50 {percentile(ours_all, 50) * 1000:.1f} ms, p95 {ours_p95 * 1000:.1f} ms, "
-            f"p99 {percentile(ours_all, 99) * 1000:.1f} ms"
-        )
-        print(
-            f"ratio: our p95 / FTS5's 3-4 character p95 = {ours_p95 / fts_p95:.1f}x "
-            f"(FTS5 answers no 2-character query: trigrams)"
-        )
-
-        follows = []
-        people = AUTHORS
-        for n in range(5 if args.quick else 20):
-
-            def one(session, n=n):  # type: ignore[no-untyped-def]
-                author = demo.DemoContext(session, "").person(people[n % len(people)])
-                threads.start_thread(
-                    session, author, board_slug="tingche", title=f"新话题{n}停车", body="又一条。"
-                )
-
-            run_write(sessions, one)
-            started = time.perf_counter()
-            follower.follow(sessions, index)
-            follows.append(time.perf_counter() - started)
-        print(
-            "one thread committed, then followed into the index: "
-            f"median {statistics.median(follows) * 1000:.1f} ms, "
-            f"max {max(follows) * 1000:.1f} ms ({len(follows)} times; the max includes segment merges)"
-        )
+        measure(sessions, index, corpus, per_length)
+        follow_changes(sessions, index, 5 if args.quick else 20)
         engine.dispose()
 
 

@@ -28,6 +28,7 @@ from grid.models import Case, Extension, RosterEntry, RosterRole
 from grid.workflow import NOTE_MAX, write_step
 
 OVERDUE_JOB = "grid.flag_overdue"
+OVERDUE_BATCH = 200  # late cases per transaction of the sweep
 
 define_kind(
     "case_overdue",
@@ -129,13 +130,15 @@ def decide(session: Session, actor: User | None, case_id: int, *, approve: bool,
     return case
 
 
-def flag_overdue(session: Session, now: datetime) -> int:
-    """Mark working cases past their due date, once each, and tell their cell's staff; returns how many."""
+def flag_overdue(session: Session, now: datetime, limit: int | None = None) -> int:
+    """Mark working cases past their due date, once each, and tell their cell's staff; returns how many
+    (at most ``limit``: the sweep works in batches, each its own short transaction)."""
     late = list(
         session.scalars(
             select(Case)
             .where(Case.state.in_(WORKING), Case.due_at < now, Case.overdue_at.is_(None))
             .order_by(Case.id)
+            .limit(limit)
             .with_for_update(skip_locked=True)
         )
     )
@@ -151,8 +154,15 @@ def flag_overdue(session: Session, now: datetime) -> int:
 
 @handler(OVERDUE_JOB, timeout=60)
 def run_flag_overdue(context: JobContext, payload: dict[str, Any]) -> None:
-    """The scheduled sweep (every ten minutes)."""
-    run_write(context.sessions, lambda session: flag_overdue(session, clock.now()))
+    """The scheduled sweep (every ten minutes), a batch per transaction until none is left: on a city's
+    data one transaction over thousands of late cases held SQLite's write lock past the job's timeout,
+    so it never finished and every login meanwhile answered 503 (issue #26)."""
+    now = clock.now()
+    while (
+        run_write(context.sessions, lambda session: flag_overdue(session, now, OVERDUE_BATCH))
+        == OVERDUE_BATCH
+    ):
+        pass
 
 
 every(OVERDUE_JOB, OVERDUE_JOB, EveryMinutes(10))

@@ -247,6 +247,8 @@ class Case(Base):
         UniqueConstraint("source", "source_ref", name="uq_grid_cases_source_ref"),
         Index("ix_grid_cases_cell_state", "cell_id", "state", "due_at"),
         Index("ix_grid_cases_state_updated", "state", "updated_at"),
+        # the public list, newest activity first: one index walk per page, not a sort of every case
+        Index("ix_grid_cases_updated", "updated_at", "id"),
     )
 
     id: Mapped[intpk]

@@ -1,6 +1,7 @@
 """More time (延期), decided by the cell's 网格长, and the sweep that flags late cases once."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -88,3 +89,14 @@ def test_a_handled_case_is_not_late_any_more(session, cast, reported):
     assert deadlines.flag_overdue(session, reported.due_at + timedelta(days=1)) == 0
     scope = queue.cells_in_scope(session, cast.zhang_wangge)
     assert queue.counts(session, scope, reported.due_at + timedelta(days=1))[queue.View.overdue] == 0
+
+
+def test_the_scheduled_sweep_works_in_batches_until_none_is_left(session, sessions, cast, reported):
+    walk(session, cast.zhang_wangge, reported, "register", "dispatch")
+    session.flush()
+    late = reported.due_at + timedelta(minutes=1)
+    with mock.patch("core.clock.now", return_value=late), mock.patch.object(deadlines, "OVERDUE_BATCH", 1):
+        deadlines.run_flag_overdue(SimpleNamespace(sessions=sessions), {})  # type: ignore[arg-type]
+    session.expire_all()
+    assert session.get(type(reported), reported.id).overdue_at == late
+    assert deadlines.flag_overdue(session, late, limit=1) == 0  # once each

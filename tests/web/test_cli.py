@@ -53,6 +53,24 @@ def test_demo_builds_the_city_once(env, tmp_path):
     assert first.output.split("password: ")[1].split()[0] == second.output.split("password: ")[1].split()[0]
 
 
+def test_demo_scale_city_builds_a_fraction_once_and_the_index_matches(env, tmp_path):
+    runner = CliRunner()
+    built = runner.invoke(main, ["demo", "--scale", "city", "--fraction", "0.002"], env=env)
+    assert built.exit_code == 0, built.output
+    assert (
+        "city: residents: 100 residents" in built.output
+        and "city: forums: 4 threads, 200 posts" in built.output
+    )
+    assert "city data (0.002 of the city): built in" in built.output
+    assert counts(tmp_path)[1] > 100
+    check = runner.invoke(main, ["reindex", "--check"], env=env)
+    assert check.exit_code == 0 and "the search index matches the database" in check.output, check.output
+    again = runner.invoke(main, ["demo", "--scale", "city", "--fraction", "0.002"], env=env)
+    assert "city data: already built, nothing added" in again.output, again.output
+    bad = runner.invoke(main, ["demo", "--scale", "city", "--fraction", "2"], env=env)
+    assert bad.exit_code == 2 and "--fraction" in bad.output
+
+
 def test_demo_is_indexed_and_reindex_rebuilds_and_checks(env, tmp_path):
     runner = CliRunner()
     demo = runner.invoke(main, ["demo"], env=env)

@@ -71,3 +71,18 @@ def test_the_merged_opinion_becomes_the_resolution_draft_only_in_deliberation(se
     session.flush()
     resolution = session.get(Resolution, collecting.id)
     assert resolution.text.startswith("四方都同意") and resolution.state.value == "drafting"
+
+
+def test_a_city_sized_map_is_an_even_sample_of_its_participants(session, sessions, cast, collecting):
+    four_voices(session, cast, collecting)
+    refresh.refresh_analysis(sessions, collecting.id)
+    merge = session.get(Merge, collecting.id)
+    many = 5 * reporting.MAP_POINTS
+    merge.report = merge.report | {"map": [[n / many, (n % 7) / 7, "resident", n % 3] for n in range(many)]}
+    session.flush()
+    report = reporting.merge_report(session, collecting.id)
+    assert report.mapped == many and len(report.points) == reporting.MAP_POINTS
+    assert (
+        min(p.x for p in report.points) == 0.0 and max(p.x for p in report.points) > 0.99
+    )  # the whole width
+    assert {p.cluster for p in report.points} == {0, 1, 2}
