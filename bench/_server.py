@@ -76,9 +76,9 @@ PG_URL = "postgresql://postgres@127.0.0.1:5432/test"  # the server's address; th
 
 
 @contextmanager
-def pg_database(pg_url: str, prefix: str) -> Iterator[str]:
-    """A database of its own on the PostgreSQL server (never the shared one named in ``pg_url``),
-    dropped afterwards; yields its URL."""
+def pg_database(pg_url: str, prefix: str, template: str | None = None) -> Iterator[str]:
+    """A database of its own on the PostgreSQL server (never the shared one named in ``pg_url``), a
+    copy of the database ``template`` if given, dropped afterwards; yields its URL."""
     from sqlalchemy import create_engine, text
 
     name = f"{prefix}_{secrets.token_hex(4)}"
@@ -87,7 +87,8 @@ def pg_database(pg_url: str, prefix: str) -> Iterator[str]:
     )
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            copy = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
         try:
             yield pg_url.rsplit("/", 1)[0] + "/" + name
         finally:

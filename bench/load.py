@@ -13,7 +13,7 @@ which number of clients p99 passes one second. Figures are printed, never assert
 one asyncio process on the same two cores as the server (its CPU share is printed).
 
     .venv/bin/python bench/load.py                        # SQLite and PostgreSQL, 50 clients × 60 s, steps
-    .venv/bin/python bench/load.py --quick                # SQLite, a few clients, seconds (CI proves it works)
+    .venv/bin/python bench/load.py --quick                # SQLite, a few clients for seconds (CI)
     .venv/bin/python bench/load.py --backend postgresql --clients 100 --seconds 120 --steps 100,200
     .venv/bin/python bench/load.py --city --fraction 0.1  # on a tenth of the city-scale data set
 """
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -45,23 +46,32 @@ def loadavg() -> str:
 
 
 @contextmanager
-def database(backend: str, var: Path, pg_url: str) -> Iterator[str | None]:
-    """None for SQLite (a file in ``var``), else the URL of a PostgreSQL database of the bench's own."""
+def database(backend: str, pg_url: str, template: dict[str, str] | None = None) -> Iterator[str | None]:
+    """None for SQLite (a file in the bench's folder), else the URL of a PostgreSQL database of the
+    bench's own: empty, or a copy of the built city's database ``template`` names."""
     if backend == "sqlite":
         yield None
     else:
-        with pg_database(pg_url, "gongzhi_bench_load") as url:
+        city = template["GONGZHI_DATABASE_URL"].rsplit("/", 1)[1] if template else None
+        with pg_database(pg_url, "gongzhi_bench_load", city) as url:
             yield url
 
 
-def build(
-    env: dict[str, str], backend: str, city: float | None, residents: int
-) -> tuple[dict[str, str], _mix.Site]:
-    """The data (demo, or the city of bench/_city.py), the bench's residents, the site's ids."""
-    if city is not None:
-        from _city import city_database  # bench/_city.py, the city-scale data set
+def city(backend: str, fraction: float) -> dict[str, str]:
+    """The environment of the city-scale data set, built by bench/_city.py (or kept from before)."""
+    from _city import city_database
 
-        env = env | city_database(backend, city)
+    return city_database(backend, fraction)
+
+
+def build(
+    env: dict[str, str], backend: str, city_env: dict[str, str] | None, residents: int
+) -> tuple[dict[str, str], _mix.Site]:
+    """The data (demo, or a copy of the kept city: the bench writes and must not change the city
+    the other benches measure), the bench's residents, the site's ids."""
+    if city_env is not None:
+        # the city's folder (its SQLite file, search index, uploads) copied into the bench's own
+        shutil.copytree(city_env["GONGZHI_VAR_DIR"], env["GONGZHI_VAR_DIR"], dirs_exist_ok=True)
     else:
         if backend != "sqlite":
             subprocess.run([BIN / "gongzhi", "migrate"], env=env, check=True, capture_output=True)
@@ -86,7 +96,8 @@ def step_up(mix: _mix.Mix, steps: list[int], seconds: float) -> None:
     """Clients in steps until p99 of the whole mix passes one second."""
     print(f"\n  stepping up, {seconds:g} s per step:")
     print(
-        f"  {'clients':>8} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'429':>5}  client CPU  loadavg"
+        f"  {'clients':>8} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'429':>5}"
+        "  client CPU  loadavg"
     )
     for clients in steps:
         figures, cpu = run_mix(mix, clients, seconds)
@@ -108,13 +119,12 @@ def step_up(mix: _mix.Mix, steps: list[int], seconds: float) -> None:
 
 def measure(backend: str, args: argparse.Namespace) -> None:
     residents = max([args.clients, *args.steps, args.residents])
+    city_env = city(backend, args.fraction) if args.city else None
     with (
         tempfile.TemporaryDirectory(prefix="gongzhi-load-") as var,
-        database(backend, Path(var), args.pg_url) as url,
+        database(backend, args.pg_url, city_env) as url,
     ):
-        env, site = build(
-            environment(Path(var), url), backend, args.fraction if args.city else None, residents
-        )
+        env, site = build(environment(Path(var), url), backend, city_env, residents)
         project_port, bare_port = two_ports()
         minimal = start_minimal(env, bare_port, args.workers)  # starts while the project's workers start
         try:
@@ -125,7 +135,8 @@ def measure(backend: str, args: argparse.Namespace) -> None:
                 mix = _mix.Mix(project_port, site)
                 warm_up(mix, min(args.clients, 10))
                 print(
-                    f"\n{backend}, {'city data' if args.city else 'demo data'}, `serve --workers {args.workers}`"
+                    f"\n{backend}, {'city data' if args.city else 'demo data'},"
+                    f" `serve --workers {args.workers}`"
                     f" + `gongzhi worker`; {args.clients} clients for {args.seconds:g} s"
                     f" ({len(site.people)} residents logged in); loadavg {loadavg()}"
                 )
@@ -151,7 +162,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="serve worker processes (default 2)")
     parser.add_argument("--clients", type=int, default=None, help="concurrent clients (default 50)")
     parser.add_argument("--seconds", type=float, default=None, help="nominal load's length (default 60)")
-    parser.add_argument("--steps", default=None, help="clients per step, e.g. 50,100,200,400 ('' for none)")
+    parser.add_argument(
+        "--steps", default=None, help="clients per step, e.g. 10,25,50,100,200,400 ('' for none)"
+    )
     parser.add_argument("--step-seconds", type=float, default=None, help="each step's length (default 20)")
     parser.add_argument("--residents", type=int, default=None, help="people logged in (default 400)")
     parser.add_argument("--city", action="store_true", help="the city-scale data set of bench/_city.py")
@@ -161,7 +174,7 @@ def main() -> None:
     args.clients = args.clients or (6 if quick else 50)
     args.seconds = args.seconds or (5 if quick else 60)
     args.bare_seconds = min(args.seconds, 3 if quick else 20)
-    steps = args.steps if args.steps is not None else ("6,12" if quick else "50,100,200,400")
+    steps = args.steps if args.steps is not None else ("6,12" if quick else "10,25,50,100,200,400")
     args.steps = [int(n) for n in steps.split(",") if n]
     args.step_seconds = args.step_seconds or (3 if quick else 20)
     args.residents = args.residents or (40 if quick else 400)

@@ -71,37 +71,44 @@ def slope(points: list[tuple[float, float]]) -> tuple[float, float]:
     return fit.slope, statistics.pstdev(residuals)
 
 
-async def soak(mix: _mix.Mix, clients: int, seconds: float, every: float, processes: dict[str, int]) -> tuple:  # type: ignore[type-arg]
-    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in processes}
+async def soak(mix: _mix.Mix, clients: int, seconds: float, every: float, server: int, worker: int) -> tuple:  # type: ignore[type-arg]
+    """The mix for ``seconds`` while every ``every`` s the serve workers (found again each time: uvicorn
+    replaces one that misses its health check) and the job worker are sampled."""
+    samples: dict[str, list[tuple[float, float]]] = {}
     started = time.monotonic()
+
+    def take() -> None:
+        minutes = (time.monotonic() - started) / 60
+        pids = [
+            (f"serve worker {pid}", pid) for pid in children(server) if not is_multiprocessing_helper(pid)
+        ]
+        for name, pid in [*pids, (f"job worker {worker}", worker)]:
+            if (mb := rss_mb(pid)) is not None:
+                samples.setdefault(name, []).append((minutes, mb))
 
     async def sample() -> None:
         while True:
-            minutes = (time.monotonic() - started) / 60
-            for name, pid in processes.items():
-                if (mb := rss_mb(pid)) is not None:
-                    samples[name].append((minutes, mb))
+            take()
             await asyncio.sleep(every)
 
     sampler = asyncio.create_task(sample())
     figures = await mix.run(clients, seconds)
     sampler.cancel()
-    for name, pid in processes.items():  # the last sample, at the end
-        if (mb := rss_mb(pid)) is not None:
-            samples[name].append(((time.monotonic() - started) / 60, mb))
+    take()  # the last sample, at the end
     return figures, samples
 
 
 def report(samples: dict[str, list[tuple[float, float]]]) -> None:
+    if not samples:
+        return
     print(
         f"  {'process':<16} {'pid':>7} {'start MB':>9} {'end MB':>8} {'max MB':>8}"
         f" {'MB/min, 2nd half':>17} {'noise MB':>9}  trend"
     )
+    last = max(p[0] for points in samples.values() for p in points)
     for name, points in samples.items():
-        if not points:
-            print(f"  {name:<16} (gone)")
-            continue
-        half = [p for p in points if p[0] >= points[-1][0] / 2]
+        middle = (points[0][0] + points[-1][0]) / 2
+        half = [p for p in points if p[0] >= middle]
         rate, noise = slope(half)
         span = half[-1][0] - half[0][0] if half else 0.0
         growth = rate * span
@@ -112,6 +119,8 @@ def report(samples: dict[str, list[tuple[float, float]]]) -> None:
             f"  {name.rsplit(' ', 1)[0]:<16} {pid:>7} {points[0][1]:>9.1f} {points[-1][1]:>8.1f}"
             f" {max(p[1] for p in points):>8.1f} {rate:>17.3f} {noise:>9.2f}"
             f"  {'flat within noise' if flat else f'GROWS ({growth:+.1f} MB over the second half)'}"
+            + (f"; from {points[0][0]:.1f} min" if points[0][0] > 0.5 else "")
+            + (f"; gone at {points[-1][0]:.1f} min (uvicorn replaced it)" if points[-1][0] < last else "")
         )
 
 
@@ -130,20 +139,22 @@ def main() -> None:
     every = args.every or (3 if args.quick else 10)
     clients = min(args.clients, 8) if args.quick else args.clients
     residents = min(args.residents, 40) if args.quick else max(args.residents, clients)
-    with tempfile.TemporaryDirectory(prefix="gongzhi-soak-") as var, database(args.backend, Path(var), args.pg_url) as url:
+    with (
+        tempfile.TemporaryDirectory(prefix="gongzhi-soak-") as var,
+        database(args.backend, args.pg_url) as url,
+    ):
         env, site = build(environment(Path(var), url), args.backend, None, residents)
         port, _ = two_ports()
         with production(env, port, args.workers) as (server, worker):
             site.services = asyncio.run(_mix.services(port))
             asyncio.run(_mix.log_in_all(port, site.people))
             mix = _mix.Mix(port, site)
-            workers = [pid for pid in children(server.pid) if not is_multiprocessing_helper(pid)]
-            processes = {f"serve worker {pid}": pid for pid in workers} | {f"job worker {worker.pid}": worker.pid}
             print(
-                f"{args.backend}, demo data, `serve --workers {args.workers}` + `gongzhi worker`, {clients} clients"
+                f"{args.backend}, demo data, `serve --workers {args.workers}` + `gongzhi worker`,"
+                f" {clients} clients"
                 f" of the mix for {seconds / 60:g} min, VmRSS every {every:g} s; loadavg {loadavg()}"
             )
-            figures, samples = asyncio.run(soak(mix, clients, seconds, every, processes))
+            figures, samples = asyncio.run(soak(mix, clients, seconds, every, server.pid, worker.pid))
         print(f"  memory (loadavg at the end {loadavg()}):")
         report(samples)
         print("  the mix over the soak:")
