@@ -116,8 +116,24 @@ def migrate() -> None:
 
 
 @main.command()
-def demo() -> None:
+@click.option(
+    "--scale",
+    type=click.Choice(["demo", "city"]),
+    default="demo",
+    show_default=True,
+    help="city: add a city-sized data set on top (50,000 residents, 100,000 posts, 1,000,000 votes …).",
+)
+@click.option(
+    "--fraction",
+    type=click.FloatRange(0.0001, 1.0),
+    default=1.0,
+    show_default=True,
+    help="With --scale city: build this share of the city (0.01 for a quick one).",
+)
+def demo(scale: str, fraction: float) -> None:
     """Load the demo city (53 grid cells, their staff, a committee, residents). Safe to run twice."""
+    import time
+
     from web import demo as demo_data
     from web import wiring
 
@@ -135,10 +151,19 @@ def demo() -> None:
             sessions, lambda session: demo_data.load(session, password_hash, settings.upload_dir)
         )
         indexed = _follow_now(sessions, settings)
+        click.echo(f"demo data: added {demo_data.summary(added)} (nothing is added twice)")
+        click.echo(indexed)
+        if scale == "city":
+            from web.demo import city
+
+            started = time.perf_counter()
+            parts = city.build(settings, sessions, password_hash, fraction, click.echo)
+            if parts:
+                click.echo(
+                    f"city data ({fraction:g} of the city): built in {time.perf_counter() - started:.1f} s"
+                )
     finally:
         engine.dispose()
-    click.echo(f"demo data: added {demo_data.summary(added)} (nothing is added twice)")
-    click.echo(indexed)
     click.echo(f"every demo account's password: {demo_data.demo_password(settings)}")
     click.echo(
         "  admin (管理员), chen_weiyuan (群议委主任), wang_ayi (居民), li_shifu (管理服务对象), "
