@@ -2,7 +2,8 @@
 
 The mix of bench/_mix.py from 20 clients for 10 minutes against `gongzhi serve --workers 2` (serving
 only) plus a `gongzhi worker`, on SQLite (or `--backend postgresql`, a database of the bench's own),
-sampling every serve worker's and the job worker's resident memory (VmRSS in /proc) every 10 s. Prints
+sampling every serve worker's and the job worker's resident memory every 10 s (/proc: VmRSS, and
+RssAnon, the heap without mapped files such as SQLite's shared WAL index). Prints
 each process's memory at the start and the end, its least-squares slope in MB per minute over the
 second half (after the caches' first filling), and whether that half is flat within its noise; then
 the mix's table, errors included. Figures are printed, never asserted.
@@ -30,6 +31,8 @@ from _server import PG_URL, production  # noqa: E402
 from load import build, database, loadavg  # noqa: E402
 from pages import environment, two_ports  # noqa: E402
 
+FIELDS = ("VmRSS", "RssAnon")
+
 
 def children(pid: int) -> list[int]:
     """The processes whose parent is ``pid`` (uvicorn's worker processes under `gongzhi serve`)."""
@@ -44,10 +47,12 @@ def children(pid: int) -> list[int]:
     return sorted(found)
 
 
-def rss_mb(pid: int) -> float | None:
+def rss_mb(pid: int, field: str = "VmRSS") -> float | None:
+    """Resident memory in MB: all of it (VmRSS), or the process's own heap and stacks (RssAnon; VmRSS
+    also counts mapped files, e.g. SQLite's shared WAL index, which other processes share)."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         return None
@@ -83,8 +88,9 @@ async def soak(mix: _mix.Mix, clients: int, seconds: float, every: float, server
             (f"serve worker {pid}", pid) for pid in children(server) if not is_multiprocessing_helper(pid)
         ]
         for name, pid in [*pids, (f"job worker {worker}", worker)]:
-            if (mb := rss_mb(pid)) is not None:
-                samples.setdefault(name, []).append((minutes, mb))
+            for field in FIELDS:
+                if (mb := rss_mb(pid, field)) is not None:
+                    samples.setdefault(f"{name} {field}", []).append((minutes, mb))
 
     async def sample() -> None:
         while True:
@@ -102,7 +108,7 @@ def report(samples: dict[str, list[tuple[float, float]]]) -> None:
     if not samples:
         return
     print(
-        f"  {'process':<16} {'pid':>7} {'start MB':>9} {'end MB':>8} {'max MB':>8}"
+        f"  {'process':<16} {'pid':>7} {'memory':>8} {'start MB':>9} {'end MB':>8} {'max MB':>8}"
         f" {'MB/min, 2nd half':>17} {'noise MB':>9}  trend"
     )
     last = max(p[0] for points in samples.values() for p in points)
@@ -114,9 +120,9 @@ def report(samples: dict[str, list[tuple[float, float]]]) -> None:
         growth = rate * span
         # flat: what the line grows over the half is within twice the samples' scatter about it (or 1 MB)
         flat = abs(growth) <= max(2 * noise, 1.0)
-        pid = name.rsplit(" ", 1)[-1]
+        process, pid, field = name.rsplit(" ", 2)
         print(
-            f"  {name.rsplit(' ', 1)[0]:<16} {pid:>7} {points[0][1]:>9.1f} {points[-1][1]:>8.1f}"
+            f"  {process:<16} {pid:>7} {field:>8} {points[0][1]:>9.1f} {points[-1][1]:>8.1f}"
             f" {max(p[1] for p in points):>8.1f} {rate:>17.3f} {noise:>9.2f}"
             f"  {'flat within noise' if flat else f'GROWS ({growth:+.1f} MB over the second half)'}"
             + (f"; from {points[0][0]:.1f} min" if points[0][0] > 0.5 else "")
