@@ -20,7 +20,6 @@ import http.client
 import os
 import queue
 import re
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -38,11 +37,8 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT / "bench"))  # after the root: bench/search.py shares the search package's name
-from _server import free_port, serve, stop  # noqa: E402 - the benches' shared helpers
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.exc import OperationalError  # noqa: E402
+from _server import PG_URL, free_port, pg_database, pg_unreachable, serve, stop  # noqa: E402 - shared helpers
 
-PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PASSWORD = "bench volunteer password"
 SHIFTS = 100
 WORKERS = 2
@@ -237,38 +233,6 @@ def _wait(port: int, server: subprocess.Popen) -> None:
             time.sleep(0.05)
 
 
-@contextmanager
-def pg_database(pg_url: str) -> Iterator[str]:
-    """A database of its own on the PostgreSQL server, dropped afterwards; yields its URL."""
-    name = f"gongzhi_bench_signups_{secrets.token_hex(4)}"
-    admin = create_engine(
-        pg_url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield pg_url.rsplit("/", 1)[0] + "/" + name
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
-
-
-def pg_unreachable(pg_url: str) -> str | None:
-    """None when PostgreSQL answers, else why not."""
-    engine = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return None
-    except OperationalError as error:
-        return str(error.orig).strip().splitlines()[0]
-    finally:
-        engine.dispose()
-
-
 def line(name: str, seconds: float, statuses: Counter, people: int, bare_rate: float) -> str:
     rate = people / seconds
     others = {k: v for k, v in statuses.items() if k != 303}
@@ -294,7 +258,10 @@ def main() -> None:
     if why_not is None:
         backends.append(("postgresql", args.pg_url))
     for backend, pg_url in backends:
-        with tempfile.TemporaryDirectory() as var, pg_database(pg_url) if pg_url else _sqlite(var) as url:
+        with (
+            tempfile.TemporaryDirectory() as var,
+            pg_database(pg_url, "gongzhi_bench_signups") if pg_url else _sqlite(var) as url,
+        ):
             results = measure_gongzhi(Path(var), url, people, concurrency)
         for load, (seconds, statuses) in results.items():
             print(line(f"{backend}, {load}", seconds, statuses, people, bare_rate))
