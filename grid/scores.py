@@ -40,7 +40,7 @@ def open_months(now: datetime) -> list[str]:
 
 def _score(errors: FieldErrors, text: str) -> int | None:
     text = text.strip()
-    if not text.isdigit() or not 0 <= int(text) <= 100:
+    if not text.isdecimal() or not 0 <= int(text) <= 100:
         errors.add("score", N_("Give a whole number from 0 to 100."))
         return None
     return int(text)

@@ -31,7 +31,7 @@ def text(form: Mapping[str, Any], name: str, *, strip: bool = True) -> str:
 
 def number(form: Mapping[str, Any], name: str) -> int | None:
     value = text(form, name)
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if value.isdecimal() and len(value) < 10 else None
 
 
 def local_moment(form: Mapping[str, Any], name: str) -> datetime | None:

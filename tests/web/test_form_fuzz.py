@@ -22,10 +22,12 @@ from starlette.testclient import TestClient
 
 from accounts.models import User
 from core import site_settings
+from core.ratelimit import Rule
 from tests.conftest import csrf_token, log_in
 from tests.factories import PASSWORD
 from tests.web.test_authz_matrix import POSTS, ROLES, Row, World, world  # noqa: F401 - world is a fixture
 from web import features
+from web.forms import number
 
 # per matrix row (~130 rows): the run stays near a minute; GONGZHI_FUZZ_EXAMPLES=100 hunts longer
 EXAMPLES = int(os.environ.get("GONGZHI_FUZZ_EXAMPLES", "6"))
@@ -283,3 +285,15 @@ def test_no_form_answers_a_500_to_anything(app, world: World, connection: Connec
             fuzz()
     assert sum(answered.values()) >= len(POSTS)  # every row was sent at least once
     print(f"\nfuzzed {len(POSTS)} form rows × up to {EXAMPLES} examples: {dict(answered)}")
+
+
+@pytest.mark.parametrize("typed", ["²", "½", "3²", "①"])
+def test_a_digit_that_is_no_decimal_number_is_refused_not_a_500(client, typed):
+    """The fuzzer's "²": str.isdigit() said yes and int() raised, in every field read as a number and in
+    the Open311 filters. Full-width digits (１２), typed on a Chinese keyboard, still read as numbers."""
+    assert number({"n": typed}, "n") is None
+    assert number({"n": "１２"}, "n") == 12
+    with pytest.raises(ValueError):
+        Rule.parse(f"{typed}/60")
+    assert client.get(f"/open311/v2/requests.json?page={typed}").status_code == 400
+    assert client.get(f"/open311/v2/requests.json?service_request_id={typed}").status_code == 400

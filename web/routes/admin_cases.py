@@ -107,7 +107,7 @@ def departments_page(
 
 def save_department(request: Request, form: Form) -> Response:
     department_id = request.path_params.get("department_id")
-    chosen = [int(v) for v in form.getlist("classes") if isinstance(v, str) and v.isdigit()]
+    chosen = [int(v) for v in form.getlist("classes") if isinstance(v, str) and v.isdecimal()]
     try:
         departments.save_department(
             db(request),
