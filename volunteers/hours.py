@@ -62,11 +62,15 @@ def record_shift_hours(
 
 
 def _serves_team(session: Session, team_id: int, user_id: int) -> bool:
-    """An active member of the team, or someone with hours in it already (who may have left since)."""
+    """An active member of the team, or someone who signed up for one of its shifts or has hours in it
+    (a volunteer of an open team need not join it, and may have left since)."""
     if is_member(session, team_id, user_id):
         return True
+    signed_up = (
+        select(Signup.id).join(Shift, Shift.id == Signup.shift_id).where(Shift.team_id == team_id)
+    ).where(Signup.user_id == user_id)
     served = select(HoursRecord.id).where(HoursRecord.team_id == team_id, HoursRecord.user_id == user_id)
-    return session.scalar(served.limit(1)) is not None
+    return any(session.scalar(query.limit(1)) is not None for query in (signed_up, served))
 
 
 def adjust_hours(
@@ -87,9 +91,7 @@ def adjust_hours(
     if not note.strip():
         errors.add("note", N_("Say why the hours are corrected."))
     if not _serves_team(session, team.id, user_id):  # the form's hidden id can be anyone's, or no one's
-        errors.add(
-            "user_id", N_("Hours are corrected only for a member of this team or someone who served it.")
-        )
+        errors.add("user_id", N_("Hours are corrected only for someone who serves this team."))
     errors.raise_if_any()
     now = clock.now()
     record = HoursRecord(

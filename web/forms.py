@@ -12,6 +12,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from core import clock, files
 from core.errors import N_, Invalid, Message
+from core.numbers import whole_number
 
 # a field longer than this is refused by the service's own length rule; this only bounds the copy kept
 MAX_FIELD_CHARS = 10_000
@@ -30,8 +31,7 @@ def text(form: Mapping[str, Any], name: str, *, strip: bool = True) -> str:
 
 
 def number(form: Mapping[str, Any], name: str) -> int | None:
-    value = text(form, name)
-    return int(value) if value.isdecimal() and len(value) < 10 else None
+    return whole_number(text(form, name))
 
 
 def local_moment(form: Mapping[str, Any], name: str) -> datetime | None:

@@ -38,7 +38,10 @@ HEALTH = {  # /healthz is for load balancers, outside Open311's description: its
                                 "schema": {
                                     "type": "object",
                                     "required": ["status", "database"],
-                                    "properties": {"status": {"type": "string"}, "database": {"type": "string"}},
+                                    "properties": {
+                                        "status": {"type": "string"},
+                                        "database": {"type": "string"},
+                                    },
                                 }
                             }
                         },
@@ -52,29 +55,28 @@ HEALTH = {  # /healthz is for load balancers, outside Open311's description: its
 
 
 def run(schema, answered: Counter[str], key: str = "") -> None:  # type: ignore[no-untyped-def]
-    """Every operation of ``schema``, EXAMPLES generated cases each, every check on every answer; a
-    form body gets the issued ``key`` (a made-up one stops every filing at 403), and every other one
-    a service that exists, so the filing itself is reached."""
+    """Every operation of ``schema``, EXAMPLES generated cases each, every check on every answer."""
     for result in schema.get_all_operations():
-        operation = result.ok()
+        exercise(result.ok(), answered, key)
 
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=operation.as_strategy())
-        def exercise(case) -> None:  # type: ignore[no-untyped-def]
-            if key and isinstance(case.body, dict):
-                case.body["api_key"] = key
-                if sum(map(ord, repr(case.body))) % 2:
-                    case.body["service_code"] = "component-0103"
-            response = case.call()
-            case.validate_response(response, checks=CHECKS)
-            answered[f"{operation.method.upper()} {operation.path}"] += 1
 
-        exercise()
+def exercise(operation, answered: Counter[str], key: str) -> None:  # type: ignore[no-untyped-def]
+    """A form body gets the issued ``key`` (a made-up one stops every filing at 403), and every other
+    one a service that exists, so the filing itself is reached."""
+    name = f"{operation.method.upper()} {operation.path}"
+
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy())
+    def call(case) -> None:  # type: ignore[no-untyped-def]
+        if key and isinstance(case.body, dict):
+            case.body["api_key"] = key
+            if sum(map(ord, repr(case.body))) % 2:
+                case.body["service_code"] = "component-0103"
+        response = case.call()
+        case.validate_response(response, checks=CHECKS)
+        answered[name] += 1
+
+    call()
 
 
 def test_open311_answers_every_generated_request_as_described(app, session, cast):
@@ -85,7 +87,10 @@ def test_open311_answers_every_generated_request_as_described(app, session, cast
     answered: Counter[str] = Counter()
     run(schema, answered, str(ids["open311_key"]))
     assert len(answered) >= 7  # every data operation (the description itself has no parameters)
-    print(f"\nschemathesis Open311: {len(answered)} operations, {sum(answered.values())} cases: {dict(answered)}")
+    print(
+        f"\nschemathesis Open311: {len(answered)} operations, {sum(answered.values())} cases: "
+        f"{dict(answered)}"
+    )
 
 
 def test_health_answers_as_described(app):

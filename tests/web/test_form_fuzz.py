@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from dataclasses import dataclass
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,6 +23,7 @@ from starlette.testclient import TestClient
 
 from accounts.models import User
 from core import site_settings
+from core.numbers import whole_number
 from core.ratelimit import Rule
 from tests.conftest import csrf_token, log_in
 from tests.factories import PASSWORD
@@ -229,7 +231,10 @@ def acting_role(row: Row) -> str:
 def row_counts(connection: Connection) -> Counter[str]:
     names = [n for n in inspect(connection).get_table_names() if n not in COUNTED_ON_REFUSAL]
     return Counter(
-        {name: connection.execute(select(func.count()).select_from(table(name))).scalar_one() for name in names}
+        {
+            name: connection.execute(select(func.count()).select_from(table(name))).scalar_one()
+            for name in names
+        }
     )
 
 
@@ -248,7 +253,7 @@ def lift_limits(session: Session, admin: User) -> None:
     session.flush()
 
 
-def test_no_form_answers_a_500_to_anything(app, world: World, connection: Connection, session, cast):
+def test_no_form_answers_a_500_to_anything(app, world: World, connection: Connection, session, cast):  # noqa: F811
     ids = sorted({str(value) for value in world.ids.values()})[:40]
     answered: Counter[str] = Counter()
     for row in POSTS:
@@ -257,34 +262,50 @@ def test_no_form_answers_a_500_to_anything(app, world: World, connection: Connec
         with TestClient(app, follow_redirects=False) as client:
             if role != "visitor":
                 log_in(client, role, PASSWORD)
-            token = csrf_token(client, "/")
-            path = world.fill(row.path, role)
-            valid = {name: world.fill(value, role) for name, value in row.data.items()}
-
-            @settings(
-                max_examples=EXAMPLES,
-                deadline=None,
-                database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-            )
-            @given(body=form_bodies(FIELDS[row.route], valid, ids))
-            def fuzz(body: list[tuple[str, str]]) -> None:
-                data: dict[str, list[str]] = {"csrf_token": [token]}
-                for name, value in body:
-                    data.setdefault(name, []).append(value)
-                data["csrf_token"] = [token]  # an unknown field named csrf_token must not lose the token
-                files = {"file": ("f.txt", b"a cell document", "text/plain")} if row.upload else None
-                before = row_counts(connection)
-                response = client.post(path, data=data, files=files)
-                assert response.status_code < 500, f"{row.key} as {role}: {response.status_code} for {body!r}"
-                assert "Traceback" not in response.text
-                if 400 <= response.status_code < 500:
-                    assert row_counts(connection) == before, f"{row.key} refused {body!r} yet wrote rows"
-                answered[f"{response.status_code}"] += 1
-
-            fuzz()
+            fuzz_row(Sent(client, connection, row, role, csrf_token(client, "/"), answered), world, ids)
     assert sum(answered.values()) >= len(POSTS)  # every row was sent at least once
     print(f"\nfuzzed {len(POSTS)} form rows × up to {EXAMPLES} examples: {dict(answered)}")
+
+
+@dataclass
+class Sent:
+    """One row's fuzzing: who sends, where, with which token, and the tally of answers."""
+
+    client: TestClient
+    connection: Connection
+    row: Row
+    role: str
+    token: str
+    answered: Counter[str]
+
+
+def fuzz_row(sent: Sent, world: World, ids: list[str]) -> None:  # noqa: F811
+    row, role = sent.row, sent.role
+    path = world.fill(row.path, role)
+    valid = {name: world.fill(value, role) for name, value in row.data.items()}
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(body=form_bodies(FIELDS[row.route], valid, ids))
+    def fuzz(body: list[tuple[str, str]]) -> None:
+        data: dict[str, list[str]] = {}
+        for name, value in body:
+            data.setdefault(name, []).append(value)
+        data["csrf_token"] = [sent.token]  # an unknown field named csrf_token must not lose the token
+        files = {"file": ("f.txt", b"a cell document", "text/plain")} if row.upload else None
+        before = row_counts(sent.connection)
+        response = sent.client.post(path, data=data, files=files)
+        assert response.status_code < 500, f"{row.key} as {role}: {response.status_code} for {body!r}"
+        assert "Traceback" not in response.text
+        if 400 <= response.status_code < 500:
+            assert row_counts(sent.connection) == before, f"{row.key} refused {body!r} yet wrote rows"
+        sent.answered[f"{response.status_code}"] += 1
+
+    fuzz()
 
 
 @pytest.mark.parametrize("typed", ["²", "½", "3²", "①"])
@@ -297,3 +318,14 @@ def test_a_digit_that_is_no_decimal_number_is_refused_not_a_500(client, typed):
         Rule.parse(f"{typed}/60")
     assert client.get(f"/open311/v2/requests.json?page={typed}").status_code == 400
     assert client.get(f"/open311/v2/requests.json?service_request_id={typed}").status_code == 400
+
+
+def test_a_number_too_long_to_be_one_is_refused_not_a_500(client, session, cast):
+    """The fuzzer's five thousand 1s in a department's classes: int() refuses past 4,300 digits."""
+    assert whole_number("1" * 5000) is None and whole_number("1" * 10) is None
+    assert whole_number(" 123456789 ") == 123456789
+    assert client.get("/open311/v2/requests.json?page=" + "1" * 5000).status_code == 400
+    log_in(client, "admin", PASSWORD)
+    token = csrf_token(client, "/admin/grid/departments")
+    data = {"csrf_token": token, "name": "区环卫所", "contact": "010-5678", "classes": ["1" * 5000, "9" * 20]}
+    assert client.post("/admin/grid/departments", data=data).status_code in (303, 422)
