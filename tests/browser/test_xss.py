@@ -41,6 +41,7 @@ INJECTED = """() => {
       const scheme = /^[\\s\\u0000-\\u001f]*(javascript|data|vbscript):/i.test(value);
       const handler = name.startsWith("on") || name.startsWith("hx-") || name.startsWith("data-hx");
       if (handler && code) found.push(name);
+      else if (handler && /logout/.test(value)) found.push(name + "=" + value);  // the corpus's htmx requests
       else if (urls.includes(name) && (scheme || (name === "srcdoc" && code))) found.push(name + "=" + value);
       else if (name === "content" && code) found.push("meta " + value);
     }
@@ -174,3 +175,23 @@ def test_payloads_typed_into_the_forms_stay_text(xss_server, browser):
         context.close()
     assert watch.ran == [] and dialogs == []
     assert all(watch.shown.values())
+
+
+def test_the_watch_sees_a_payload_that_was_not_escaped(browser):
+    """The checks can fail: the same trap and markup scan on a page that pastes payloads in raw."""
+    dialogs: list[str] = []
+    watch = Watch()
+    context, page = open_page(browser, dialogs)
+    try:
+        page.set_content(
+            "<p>{{7*7}}</p><p>49xss61</p><img src=x onerror=__xss.push(9)>"
+            "<a href='javascript:__xss.push(20)'>xss20</a><div hx-post='/accounts/logout'>x</div>"
+            "<script>alert(8)</script>"
+        )
+        page.wait_for_load_state("load")
+        watch.check(page, "raw")
+    finally:
+        context.close()
+    assert {"raw: 9", "raw: alert:8", "raw: evaluated 49xss61"} <= set(watch.ran)
+    for injected in ("javascript:", "onerror", "hx-post=/accounts/logout"):
+        assert any(injected in entry for entry in watch.ran), injected
