@@ -25,6 +25,7 @@ from accounts.models import User
 from core import site_settings
 from core.numbers import whole_number
 from core.ratelimit import Rule
+from deliberation.forums.models import Thread
 from tests.conftest import csrf_token, log_in
 from tests.factories import PASSWORD
 from tests.web.test_authz_matrix import POSTS, ROLES, Row, World, world  # noqa: F401 - world is a fixture
@@ -329,3 +330,15 @@ def test_a_number_too_long_to_be_one_is_refused_not_a_500(client, session, cast)
     token = csrf_token(client, "/admin/grid/departments")
     data = {"csrf_token": token, "name": "区环卫所", "contact": "010-5678", "classes": ["1" * 5000, "9" * 20]}
     assert client.post("/admin/grid/departments", data=data).status_code in (303, 422)
+
+
+def test_a_nul_in_a_form_is_dropped_and_one_in_a_url_is_a_400(client, session, cast):
+    """The fuzzer's NUL on PostgreSQL: every text column refuses it (a 500 on every form and filter)."""
+    log_in(client, "wang_ayi", PASSWORD)
+    data = {"csrf_token": csrf_token(client, "/"), "title": "楼道\x00杂物", "body": "谁\x00来清？"}
+    assert client.post(f"/forums/boards/{cast.cell.code}/threads", data=data).status_code == 303
+    thread = session.scalars(select(Thread).order_by(Thread.id.desc())).first()
+    assert thread is not None and thread.title == "楼道杂物"
+    assert client.get("/open311/v2/services/component-0103%00.json").status_code == 400
+    assert client.get("/open311/v2/requests.json?status=open%00").status_code == 400
+    assert client.get("/forums/people/wang%00ayi").status_code == 400
