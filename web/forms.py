@@ -42,7 +42,7 @@ def local_moment(form: Mapping[str, Any], name: str) -> datetime | None:
         return None
     try:
         return clock.from_local(datetime.fromisoformat(value.replace(" ", "T")))
-    except ValueError:
+    except (ValueError, OverflowError):  # 0001-01-01 00:00 in Shanghai is before year 1 in UTC
         raise Invalid(name, N_("Give a date and time such as 2026-12-05 14:30.")) from None
 
 

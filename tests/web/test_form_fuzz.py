@@ -23,6 +23,7 @@ from starlette.testclient import TestClient
 
 from accounts.models import User
 from core import site_settings
+from core.errors import Invalid
 from core.numbers import whole_number
 from core.ratelimit import Rule
 from deliberation.forums.models import Thread
@@ -30,7 +31,7 @@ from tests.conftest import csrf_token, log_in
 from tests.factories import PASSWORD
 from tests.web.test_authz_matrix import POSTS, ROLES, Row, World, world  # noqa: F401 - world is a fixture
 from web import features
-from web.forms import number
+from web.forms import local_moment, number
 
 # per matrix row (~130 rows): the run stays near a minute; GONGZHI_FUZZ_EXAMPLES=100 hunts longer
 EXAMPLES = int(os.environ.get("GONGZHI_FUZZ_EXAMPLES", "6"))
@@ -342,3 +343,10 @@ def test_a_nul_in_a_form_is_dropped_and_one_in_a_url_is_a_400(client, session, c
     assert client.get("/open311/v2/services/component-0103%00.json").status_code == 400
     assert client.get("/open311/v2/requests.json?status=open%00").status_code == 400
     assert client.get("/forums/people/wang%00ayi").status_code == 400
+
+
+def test_a_moment_before_year_one_in_utc_is_refused_with_a_message():
+    """The fuzzer's 0001-01-01T00:00 (a case's due time): eight hours before it, UTC has no year."""
+    with pytest.raises(Invalid) as refused:
+        local_moment({"due_at": "0001-01-01T00:00"}, "due_at")
+    assert set(refused.value.errors) == {"due_at"}
