@@ -46,7 +46,7 @@ class Rule:
         every login that reads it (the window feeds date arithmetic).
         """
         limit, _, window = text.strip().partition("/")
-        if not (limit.isdigit() and window.isdigit() and len(limit) <= 6 and len(window) <= 7):
+        if not (limit.isdecimal() and window.isdecimal() and len(limit) <= 6 and len(window) <= 7):
             raise ValueError(text)
         rule = cls(int(limit), int(window))
         if not (1 <= rule.limit <= MAX_LIMIT and 1 <= rule.window <= MAX_WINDOW):

@@ -99,7 +99,7 @@ define(
 
 def parse_month(text: str) -> str | None:
     """``YYYY-MM`` as given, when it names a real month from 2000 on; else None."""
-    if len(text) != 7 or text[4] != "-" or not (text[:4].isdigit() and text[5:].isdigit()):
+    if len(text) != 7 or text[4] != "-" or not (text[:4].isdecimal() and text[5:].isdecimal()):
         return None
     return text if int(text[:4]) >= 2000 and 1 <= int(text[5:]) <= 12 else None
 

@@ -51,7 +51,7 @@ define_kind(
 
 
 def _step_viewable(session: Session, actor: object, owner_id: str) -> bool:
-    step = session.get(CaseStep, int(owner_id)) if owner_id.isdigit() else None
+    step = session.get(CaseStep, int(owner_id)) if owner_id.isdecimal() else None
     if step is None:
         return False
     case = session.get(Case, step.case_id)

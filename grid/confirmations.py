@@ -24,7 +24,7 @@ PHOTOS = "grid_case_confirmation"
 
 
 def _viewable(session: Session, actor: object, owner_id: str) -> bool:
-    answer = session.get(Confirmation, int(owner_id)) if owner_id.isdigit() else None
+    answer = session.get(Confirmation, int(owner_id)) if owner_id.isdecimal() else None
     case = session.get(Case, answer.case_id) if answer else None
     return case is not None and access.can_view(session, actor if isinstance(actor, User) else None, case)
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 from core import clock, files
 from core.db import Base, rows_as
 from core.errors import N_, Conflict, FieldErrors, Invalid, NotFound
+from core.numbers import whole_number
 from core.pages import Page, paginate
 from core.site_settings import rule_setting
 from grid import cases, cells, taxonomy
@@ -73,7 +74,7 @@ def service_code(kind: ClassKind, code: str) -> str:
 
 def parse_service_code(text: str) -> tuple[ClassKind, str] | None:
     kind, _, code = text.strip().partition("-")
-    if kind not in ("component", "event") or not (len(code) == 4 and code.isdigit()):
+    if kind not in ("component", "event") or not (len(code) == 4 and code.isdecimal()):
         return None
     return ClassKind(kind), code
 
@@ -273,7 +274,7 @@ def parse_query(params: Mapping[str, str]) -> Query:
     """GET requests' arguments as a ``Query``; ``Invalid`` names every argument that is wrong."""
     errors = FieldErrors()
     ids = _listed(params.get("service_request_id", ""))
-    if any(not (i.isdigit() and len(i) <= 9) for i in ids) or len(ids) > PAGE_MAX:
+    if any(not (i.isdecimal() and len(i) <= 9) for i in ids) or len(ids) > PAGE_MAX:
         errors.add("service_request_id", N_("Service request ids are numbers, separated by commas."))
     codes = [parse_service_code(c) for c in _listed(params.get("service_code", ""))]
     if None in codes:
@@ -285,9 +286,9 @@ def parse_query(params: Mapping[str, str]) -> Query:
     end = _moment(errors, "end_date", params.get("end_date", ""))
     window = _window(errors, start, end) if not ids else (None, None)
     page, per_page = params.get("page", "1").strip() or "1", params.get("page_size", "").strip()
-    if not (page.isdigit() and 1 <= int(page) <= 100_000):
+    if not 1 <= (whole_number(page) or 0) <= 100_000:
         errors.add("page", N_("page is a whole number from 1."))
-    if per_page and not (per_page.isdigit() and 1 <= int(per_page) <= PAGE_MAX):
+    if per_page and not 1 <= (whole_number(per_page) or 0) <= PAGE_MAX:
         errors.add("page_size", N_("page_size is a whole number from 1 to %(max)s."), max=PAGE_MAX)
     errors.raise_if_any()
     return Query(

@@ -19,6 +19,7 @@ from accounts.permissions import is_committee_member
 from core import audit, clock
 from core.db import rows_as
 from core.errors import N_, Conflict, FieldErrors, PermissionDenied
+from core.numbers import whole_number
 from grid.assessment import month_of, parse_month, shift
 from grid.cells import find_cell
 from grid.models import CommitteeScore, GridCell
@@ -39,11 +40,11 @@ def open_months(now: datetime) -> list[str]:
 
 
 def _score(errors: FieldErrors, text: str) -> int | None:
-    text = text.strip()
-    if not text.isdigit() or not 0 <= int(text) <= 100:
+    score = whole_number(text)
+    if score is None or not 0 <= score <= 100:
         errors.add("score", N_("Give a whole number from 0 to 100."))
         return None
-    return int(text)
+    return score
 
 
 def score_cell(

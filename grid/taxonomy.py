@@ -19,6 +19,7 @@ from accounts.permissions import require_admin
 from core import audit
 from core.db import rows_as
 from core.errors import N_, FieldErrors, Invalid, NotFound
+from core.numbers import whole_number
 from grid.models import CaseClass, ClassKind
 
 LIMIT_MAX = 8760  # a year, in hours
@@ -126,8 +127,8 @@ def set_limit(session: Session, actor: User | None, class_id: int, text: str) ->
     text = text.strip()
     if not text and found.parent_id is not None:
         hours = None
-    elif text.isdigit() and 1 <= int(text) <= LIMIT_MAX:
-        hours = int(text)
+    elif 1 <= (whole_number(text) or 0) <= LIMIT_MAX:
+        hours = whole_number(text)
     else:
         raise Invalid("limit_hours", N_("A whole number of hours from 1 to %(max)s."), max=LIMIT_MAX)
     audit.record(session, admin, "taxonomy.limit", "case_class", found.id, old=found.limit_hours, new=hours)
@@ -156,13 +157,13 @@ def add_minor(
         raise Invalid("major", N_("Choose a major class."))
     code, name, limit_text = code.strip(), name.strip(), limit_hours.strip()
     errors = FieldErrors()
-    if not (len(code) == 4 and code.isdigit() and code.startswith(major.code)):
+    if not (len(code) == 4 and code.isdecimal() and code.startswith(major.code)):
         errors.add("code", N_("Four digits, starting with the major class's %(code)s."), code=major.code)
     elif session.scalar(select(CaseClass.id).where(CaseClass.kind == major.kind, CaseClass.code == code)):
         errors.add("code", N_("This code is taken."))
     if not 1 <= len(name) <= NAME_MAX:
         errors.add("name", N_("A name has 1 to %(max)s characters."), max=NAME_MAX)
-    if limit_text and not (limit_text.isdigit() and 1 <= int(limit_text) <= LIMIT_MAX):
+    if limit_text and not 1 <= (whole_number(limit_text) or 0) <= LIMIT_MAX:
         errors.add("limit_hours", N_("A whole number of hours from 1 to %(max)s."), max=LIMIT_MAX)
     errors.raise_if_any()
     minor = CaseClass(

@@ -105,7 +105,7 @@ def check(*, q: str, kind: str, cell: str, time: str) -> None:
         errors.add("q", N_("Search for at most %(n)s characters."), n=MAX_QUERY)
     if kind and kind not in GROUPS:
         errors.add("kind", N_("Choose one of the kinds listed."))
-    if cell and not (len(cell) == 15 and cell.isdigit()):
+    if cell and not (len(cell) == 15 and cell.isdecimal()):
         errors.add("cell", N_("Choose a grid cell from the list."))
     if time and time not in TIMES:
         errors.add("time", N_("Choose one of the periods listed."))

@@ -22,7 +22,7 @@ from accounts.permissions import is_admin
 from core import audit, clock
 from core.db import rowcount
 from core.errors import N_, FieldErrors, PermissionDenied
-from volunteers.access import access_team, can_lead_team, get_team, require_signed_in
+from volunteers.access import access_team, can_lead_team, get_team, is_member, require_signed_in
 from volunteers.models import HoursKind, HoursRecord, Shift, Signup, Team
 
 LONGEST_CORRECTION = 24 * 60
@@ -61,6 +61,18 @@ def record_shift_hours(
     return record
 
 
+def _serves_team(session: Session, team_id: int, user_id: int) -> bool:
+    """An active member of the team, or someone who signed up for one of its shifts or has hours in it
+    (a volunteer of an open team need not join it, and may have left since)."""
+    if is_member(session, team_id, user_id):
+        return True
+    signed_up = (
+        select(Signup.id).join(Shift, Shift.id == Signup.shift_id).where(Shift.team_id == team_id)
+    ).where(Signup.user_id == user_id)
+    served = select(HoursRecord.id).where(HoursRecord.team_id == team_id, HoursRecord.user_id == user_id)
+    return any(session.scalar(query.limit(1)) is not None for query in (signed_up, served))
+
+
 def adjust_hours(
     session: Session,
     actor: User | None,
@@ -78,6 +90,8 @@ def adjust_hours(
         errors.add("minutes", N_("A correction is between one minute and 24 hours, more or less."))
     if not note.strip():
         errors.add("note", N_("Say why the hours are corrected."))
+    if not _serves_team(session, team.id, user_id):  # the form's hidden id can be anyone's, or no one's
+        errors.add("user_id", N_("Hours are corrected only for someone who serves this team."))
     errors.raise_if_any()
     now = clock.now()
     record = HoursRecord(

@@ -12,6 +12,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from core import clock, files
 from core.errors import N_, Invalid, Message
+from core.numbers import whole_number
 
 # a field longer than this is refused by the service's own length rule; this only bounds the copy kept
 MAX_FIELD_CHARS = 10_000
@@ -30,8 +31,7 @@ def text(form: Mapping[str, Any], name: str, *, strip: bool = True) -> str:
 
 
 def number(form: Mapping[str, Any], name: str) -> int | None:
-    value = text(form, name)
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole_number(text(form, name))
 
 
 def local_moment(form: Mapping[str, Any], name: str) -> datetime | None:
@@ -42,7 +42,7 @@ def local_moment(form: Mapping[str, Any], name: str) -> datetime | None:
         return None
     try:
         return clock.from_local(datetime.fromisoformat(value.replace(" ", "T")))
-    except ValueError:
+    except (ValueError, OverflowError):  # 0001-01-01 00:00 in Shanghai is before year 1 in UTC
         raise Invalid(name, N_("Give a date and time such as 2026-12-05 14:30.")) from None
 
 

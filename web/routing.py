@@ -47,7 +47,7 @@ async def read_form(request: Request, *, uploads: bool = False) -> FormData:
     before a byte is read, so the 10 MiB upload cap never becomes every form's cap. A body that is no
     form, a damaged one and text that is not UTF-8 (in the body or the address) are refused too.
     """
-    if not encoding.address_is_clean(request.scope):
+    if not encoding.address_is_clean(request.scope) or has_nul(request):
         raise Refused(400, BAD_ADDRESS)
     if request.method in SAFE_METHODS:
         return FormData()
@@ -65,12 +65,26 @@ async def read_form(request: Request, *, uploads: bool = False) -> FormData:
     try:
         if content_type.startswith("multipart/form-data"):
             async with aclosing(request.stream()) as stream:
-                return await _Utf8Parts(request.headers, stream, max_files=10, max_fields=MAX_FIELDS).parse()
-        return await request.form(max_fields=MAX_FIELDS, max_files=10)
+                form = await _Utf8Parts(request.headers, stream, max_files=10, max_fields=MAX_FIELDS).parse()
+        else:
+            form = await request.form(max_fields=MAX_FIELDS, max_files=10)
     except _NotUtf8:
         raise Refused(400, BAD_TEXT) from None
     except (MultiPartException, HTTPException):  # Starlette turns a parser's complaint into a 400
         raise Refused(400, UNREADABLE) from None
+    return _without_nul(form)
+
+
+def _without_nul(form: FormData) -> FormData:
+    if not any(isinstance(value, str) and "\x00" in value for _name, value in form.multi_items()):
+        return form
+    # no keyboard types a NUL, and PostgreSQL refuses one in any text column (a 500 on every form)
+    return FormData(
+        [
+            (name, value.replace("\x00", "") if isinstance(value, str) else value)
+            for name, value in form.multi_items()
+        ]
+    )
 
 
 class _NotUtf8(Exception):
@@ -88,6 +102,11 @@ class _Utf8Parts(MultiPartParser):
             except UnicodeDecodeError:
                 raise _NotUtf8() from None
         super().on_part_end()
+
+
+def has_nul(request: Request) -> bool:
+    """A NUL in the path or the query: PostgreSQL cannot even compare one with a text column."""
+    return "\x00" in request.url.path or any("\x00" in v for _k, v in request.query_params.multi_items())
 
 
 def route(

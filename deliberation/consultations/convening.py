@@ -43,7 +43,7 @@ def _check(
 
 def _scope(session: Session, errors: FieldErrors, scope: str) -> tuple[ScopeKind, GridCell | None, str, str]:
     """A scope is a cell (its 15-digit code) or a community ("street/community" of existing cells)."""
-    cell = find_cell(session, scope) if scope.isdigit() else None
+    cell = find_cell(session, scope) if scope.isdecimal() else None
     if cell is not None:
         return ScopeKind.cell, cell, cell.street, cell.community
     street, _, community = scope.partition("/")

@@ -89,7 +89,7 @@ def _community_cell(session: Session, consultation: Consultation) -> str | None:
 
 def on_case_changed(session: Session, changed: CaseStatusChanged) -> None:
     """Write the case's step on its consultation's timeline; close the consultation when the case closes."""
-    if changed.source is not CaseSource.consultation or not (changed.source_ref or "").isdigit():
+    if changed.source is not CaseSource.consultation or not (changed.source_ref or "").isdecimal():
         return
     consultation = session.get(Consultation, int(changed.source_ref or 0), with_for_update=True)
     if consultation is None:

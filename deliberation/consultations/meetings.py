@@ -187,7 +187,7 @@ def meeting_calendar(session: Session, meeting_id: int) -> tuple[bytes, str]:
 
 def _public(session: Session, actor: object, owner_id: str) -> bool:
     """Published minutes are public like their consultation."""
-    meeting = session.get(Meeting, int(owner_id)) if owner_id.isdigit() else None
+    meeting = session.get(Meeting, int(owner_id)) if owner_id.isdecimal() else None
     return meeting is not None and meeting.minutes_published_at is not None
 
 

@@ -62,7 +62,7 @@ def threads_started(session: Session, author: User, *, limit: int = 20) -> list[
 
 
 def _may_see_photo(session: Session, actor: Any, owner_id: str) -> bool:
-    post = session.get(Post, int(owner_id)) if owner_id.isdigit() else None
+    post = session.get(Post, int(owner_id)) if owner_id.isdecimal() else None
     if post is None:
         return False
     return can_see_text(

@@ -76,7 +76,7 @@ def access_dispute(session: Session, actor: User | None, dispute_id: int, *, loc
 
 def _may_see_file(session: Session, actor: Any, owner_id: str) -> bool:
     """A dispute's attachments are for the people who may see the dispute, and nobody else."""
-    if not owner_id.isdigit():
+    if not owner_id.isdecimal():
         return False
     try:
         access_dispute(session, actor, int(owner_id))

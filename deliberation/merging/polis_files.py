@@ -119,7 +119,7 @@ def _stakeholder_group(path: str, line: int, value: str) -> str | None:
 
 
 def _polis_group(path: str, line: int, value: str) -> str | None:
-    if value and not (value.isascii() and value.isdigit()):
+    if value and not (value.isascii() and value.isdecimal()):
         raise _bad(path, line, BAD_GROUP_ID, value)
     return f"polis-{value}" if value else None
 

@@ -72,4 +72,4 @@ def _coded(ids: Sequence[Hashable] | npt.ArrayLike) -> tuple[tuple[str, ...], np
 
 
 def _natural_key(name: str) -> tuple[int, int, str]:
-    return (0, int(name), name) if name.isascii() and name.isdigit() else (1, 0, name)
+    return (0, int(name), name) if name.isascii() and name.isdecimal() else (1, 0, name)

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,10 +46,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """Serve a demo database of its own; yield (base URL, demo password)."""
-    var = tmp_path_factory.mktemp("browser-var")
+def server_env(var: Path) -> dict[str, str]:
+    """The environment of a `gongzhi` command on ``var``'s own SQLite database, argon2 at its cheapest."""
     env = os.environ | {
         "GONGZHI_VAR_DIR": str(var),
         "GONGZHI_ARGON2_TIME_COST": "1",
@@ -56,18 +56,21 @@ def server(tmp_path_factory):
         "GONGZHI_LOG_LEVEL": "WARNING",
     }
     env.pop("GONGZHI_DATABASE_URL", None)
-    demo = subprocess.run([BIN / "gongzhi", "demo"], env=env, capture_output=True, text=True, check=True)
-    password = demo.stdout.split("password: ")[1].split()[0]
-    _allow_many_logins(var)
+    return env
+
+
+@contextmanager
+def serving(var: Path) -> Iterator[str]:
+    """`gongzhi serve` on ``var`` on a free port; yields its base URL once it answers."""
     port = free_port()
     process = subprocess.Popen(
         [BIN / "gongzhi", "serve", "--port", str(port)],
-        env=env,
+        env=server_env(var),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    for _ in range(600):  # a loaded two-core machine can take a minute to start workers
         try:
             urllib.request.urlopen(f"{base}/healthz", timeout=1)
             break
@@ -75,9 +78,27 @@ def server(tmp_path_factory):
             if process.poll() is not None:
                 raise RuntimeError(process.stderr.read().decode()) from None
             time.sleep(0.1)
-    yield base, password
-    process.terminate()
-    process.wait(timeout=10)
+    else:
+        process.terminate()
+        raise RuntimeError(f"gongzhi serve did not answer on {base}")
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """Serve a demo database of its own; yield (base URL, demo password)."""
+    var = tmp_path_factory.mktemp("browser-var")
+    demo = subprocess.run(
+        [BIN / "gongzhi", "demo"], env=server_env(var), capture_output=True, text=True, check=True
+    )
+    password = demo.stdout.split("password: ")[1].split()[0]
+    _allow_many_logins(var)
+    with serving(var) as base:
+        yield base, password
 
 
 def _allow_many_logins(var: Path) -> None:

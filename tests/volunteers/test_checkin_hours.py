@@ -105,6 +105,16 @@ def test_leaders_correct_hours_with_a_note_and_verify_others_lines(session, crew
     assert hours.total_minutes(lines, verified_only=True) == 150
 
 
+@pytest.mark.parametrize("who", ["nobody", "wu"])
+def test_hours_are_corrected_only_for_someone_of_the_team(session, crew, who):
+    """The form's hidden user id was fuzzed to 0: the insert broke a foreign key (a 500); another team's
+    leader, who is no one of this team, gets no hours from it either."""
+    user_id = 0 if who == "nobody" else crew.wu.id
+    with pytest.raises(Invalid) as refused:
+        hours.adjust_hours(session, crew.liu, team_id=crew.team.id, user_id=user_id, minutes=30, note="补记")
+    assert set(refused.value.errors) == {"user_id"}
+
+
 def test_a_verified_line_is_never_rewritten(session, crew, frozen, shift_with_two):
     shift, first, _second = shift_with_two
     frozen.set(shift.starts_at)

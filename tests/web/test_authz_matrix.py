@@ -962,6 +962,11 @@ def _someone_else(role: str) -> str:
 
 @pytest.fixture
 def world(session: Session, sessions, settings, cast, hasher, index_dir) -> World:
+    return build_world(session, sessions, settings, cast, hasher, index_dir)
+
+
+def build_world(session: Session, sessions, settings, cast, hasher, index_dir) -> World:  # type: ignore[no-untyped-def]
+    """Every object a row needs, made by service calls (tests/browser/test_xss.py commits one too)."""
     people = [cast.wang_ayi, cast.li_shifu, cast.chen_weiyuan, cast.zhou_jiaoshou, cast.zhang_wangge]
     people += [cast.sun_banzhu, cast.liu_duizhang, cast.admin]
     stored = attachments.attach_file(

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core.errors import N_, Invalid
+from core.numbers import whole_number
 from grid import departments, taxonomy
 from web import auth
 from web.feature import MenuEntry
@@ -107,7 +108,7 @@ def departments_page(
 
 def save_department(request: Request, form: Form) -> Response:
     department_id = request.path_params.get("department_id")
-    chosen = [int(v) for v in form.getlist("classes") if isinstance(v, str) and v.isdigit()]
+    chosen = [n for v in form.getlist("classes") if isinstance(v, str) and (n := whole_number(v)) is not None]
     try:
         departments.save_department(
             db(request),

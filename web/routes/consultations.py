@@ -60,7 +60,7 @@ def consultation_list(request: Request, form: Form) -> Response:
     found = listing.list_consultations(
         db(request),
         state=optional_choice(params, "state", State),
-        cell_code=scope if scope.isdigit() else "",
+        cell_code=scope if scope.isdecimal() else "",
         community=scope if "/" in scope else "",
         since=clock.now() - timedelta(days=SINCE[since_key]) if since_key in SINCE else None,
         page=clamp(number(params, "page")),

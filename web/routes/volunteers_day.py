@@ -141,7 +141,7 @@ def team_hours(request: Request, form: Form) -> Response:
 
 def verify_hours(request: Request, form: Form) -> Response:
     team_id = request.path_params["team_id"]
-    ids = [int(v) for v in form.getlist("line") if isinstance(v, str) and v.isdigit() and len(v) < 10]
+    ids = [int(v) for v in form.getlist("line") if isinstance(v, str) and v.isdecimal() and len(v) < 10]
     count = hours.verify_hours(db(request), auth.current_user(request), team_id=team_id, record_ids=ids)
     message = N_("Verified.") if count else N_("Nothing to verify: choose lines first.")
     return redirect(request, url_for(request, "volunteers.team_hours", team_id=team_id), message)
