@@ -11,7 +11,8 @@ leak's straight line); then the mix's table, errors included. Figures are printe
 
 What grows on SQLite is glibc's arenas, not the heap in use (measured with mallinfo2 inside the serve
 process, #26): in-use memory and Python's object count stay flat while freed memory kept in the
-per-thread arenas climbs; `--malloc-arena-max 2` shows the difference.
+per-thread arenas climbs; `--malloc-arena-max 2` shows the difference, `--probe DIR` prints it
+(bench/_memprobe/sitecustomize.py, put on the served processes' PYTHONPATH).
 
     .venv/bin/python bench/soak.py                  # 10 minutes, 20 clients
     .venv/bin/python bench/soak.py --quick          # 30 s, samples every 3 s (CI proves it works)
@@ -152,6 +153,22 @@ def report(samples: dict[str, list[tuple[float, float]]]) -> None:
         )
 
 
+def probed(folder: Path, since: float) -> None:
+    """Each probed process's first sample of the soak (from ``since``, wall clock) and its last: a leak
+    grows the heap in use, the allocator keeping freed memory grows only its free part."""
+    import json
+
+    keys = ("RssAnon", "malloc_held", "malloc_in_use", "malloc_free_kept", "sqlite", "objects")
+    print(f"  inside each process (bench/_memprobe, MB; {folder}):")
+    print(f"  {'pid':>7} {'minute':>6} " + " ".join(f"{k:>16}" for k in keys))
+    for path in sorted(folder.glob("probe-*.jsonl")):
+        lines = [json.loads(line) for line in path.read_text().splitlines()]
+        lines = [sample for sample in lines if sample["wall"] >= since]
+        for sample in (lines[0], lines[-1]) if lines else ():
+            figures = " ".join(f"{sample.get(k, float('nan')):>16.1f}" for k in keys)
+            print(f"  {path.stem[6:]:>7} {(sample['wall'] - since) / 60:>6.1f} {figures}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="30 s, samples every 3 s (CI)")
@@ -168,6 +185,12 @@ def main() -> None:
         default=None,
         help="MALLOC_ARENA_MAX for the served processes (glibc keeps freed memory in up to 8 arenas a core)",
     )
+    parser.add_argument(
+        "--probe",
+        type=Path,
+        default=None,
+        help="a folder: each served process writes its heap's make-up there (bench/_memprobe)",
+    )
     args = parser.parse_args()
     seconds = (args.minutes or (0.5 if args.quick else 10)) * 60
     every = args.every or (3 if args.quick else 10)
@@ -180,6 +203,10 @@ def main() -> None:
         env, site = build(environment(Path(var), url), args.backend, None, residents)
         if args.malloc_arena_max:
             env = env | {"MALLOC_ARENA_MAX": str(args.malloc_arena_max)}
+        if args.probe:
+            args.probe.mkdir(parents=True, exist_ok=True)
+            probe = {"PYTHONPATH": str(ROOT / "bench" / "_memprobe"), "GZ_MEMPROBE_DIR": str(args.probe)}
+            env = env | probe | {"GZ_MEMPROBE_EVERY": str(every)}
         port, _ = two_ports()
         with production(env, port, args.workers) as (server, worker):
             site.services = asyncio.run(_mix.services(port))
@@ -191,9 +218,12 @@ def main() -> None:
                 f" of the mix for {seconds / 60:g} min, VmRSS every {every:g} s; loadavg {loadavg()}"
                 + (f"; MALLOC_ARENA_MAX={args.malloc_arena_max}" if args.malloc_arena_max else "")
             )
+            since = time.time()
             figures, samples = asyncio.run(soak(mix, clients, seconds, every, server.pid, worker.pid))
         print(f"  memory (loadavg at the end {loadavg()}):")
         report(samples)
+        if args.probe:
+            probed(args.probe, since)
         print("  the mix over the soak:")
         _mix.table(figures, None)
 
