@@ -9,9 +9,10 @@ second half (after the caches' first filling), and whether that half is flat wit
 grows but slowing (the last quarter's slope under a third of the first's: a filling cache, not a
 leak's straight line); then the mix's table, errors included. Figures are printed, never asserted.
 
-What grows on SQLite is glibc's arenas, not the heap in use (measured with mallinfo2 inside the serve
-process, #26): in-use memory and Python's object count stay flat while freed memory kept in the
-per-thread arenas climbs; `--malloc-arena-max 2` shows the difference, `--probe DIR` prints it
+What grows on SQLite is mostly glibc's arenas, not the heap in use (mallinfo2 inside one serve
+process over 5 minutes of the mix, #26: RssAnon +45 MB, the arenas +41 MB of which +30 freed but
+kept; in use +13 MB, SQLite's page caches +5 of it, bounded at 2 MB a pooled connection, the Python
+object count flat at ~418,000); `--malloc-arena-max 2` shows the difference, `--probe DIR` prints it
 (bench/_memprobe/sitecustomize.py, put on the served processes' PYTHONPATH).
 
     .venv/bin/python bench/soak.py                  # 10 minutes, 20 clients
