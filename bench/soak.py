@@ -5,12 +5,20 @@ only) plus a `gongzhi worker`, on SQLite (or `--backend postgresql`, a database 
 sampling every serve worker's and the job worker's resident memory every 10 s (/proc: VmRSS, and
 RssAnon, the heap without mapped files such as SQLite's shared WAL index). Prints
 each process's memory at the start and the end, its least-squares slope in MB per minute over the
-second half (after the caches' first filling), and whether that half is flat within its noise; then
-the mix's table, errors included. Figures are printed, never asserted.
+second half (after the caches' first filling), and whether that half is flat within its noise, or
+grows but slowing (the last quarter's slope under a third of the first's: a filling cache, not a
+leak's straight line); then the mix's table, errors included. Figures are printed, never asserted.
+
+What grows on SQLite is mostly glibc's arenas, not the heap in use (mallinfo2 inside one serve
+process over 5 minutes of the mix, #26: RssAnon +45 MB, the arenas +41 MB of which +30 freed but
+kept; in use +13 MB, SQLite's page caches +5 of it, bounded at 2 MB a pooled connection, the Python
+object count flat at ~418,000); `--malloc-arena-max 2` shows the difference, `--probe DIR` prints it
+(bench/_memprobe/sitecustomize.py, put on the served processes' PYTHONPATH).
 
     .venv/bin/python bench/soak.py                  # 10 minutes, 20 clients
     .venv/bin/python bench/soak.py --quick          # 30 s, samples every 3 s (CI proves it works)
     .venv/bin/python bench/soak.py --minutes 30 --clients 40 --backend postgresql
+    .venv/bin/python bench/soak.py --minutes 5 --malloc-arena-max 2
 """
 
 from __future__ import annotations
@@ -76,6 +84,19 @@ def slope(points: list[tuple[float, float]]) -> tuple[float, float]:
     return fit.slope, statistics.pstdev(residuals)
 
 
+def slows_down(points: list[tuple[float, float]]) -> str | None:
+    """Whether the growth slows towards a plateau: the whole soak's last quarter's slope under a third
+    of its first quarter's (a cache or the allocator's arenas filling), as both slopes; else None (a
+    leak's line keeps its slope)."""
+    if len(points) < 8:
+        return None
+    quarter = len(points) // 4
+    early, late = slope(points[:quarter])[0], slope(points[-quarter:])[0]
+    if early > 0 and late < early / 3:
+        return f"{early:.2f} MB/min in its first quarter, {late:.2f} in its last"
+    return None
+
+
 async def soak(mix: _mix.Mix, clients: int, seconds: float, every: float, server: int, worker: int) -> tuple:  # type: ignore[type-arg]
     """The mix for ``seconds`` while every ``every`` s the serve workers (found again each time: uvicorn
     replaces one that misses its health check) and the job worker are sampled."""
@@ -120,14 +141,33 @@ def report(samples: dict[str, list[tuple[float, float]]]) -> None:
         growth = rate * span
         # flat: what the line grows over the half is within twice the samples' scatter about it (or 1 MB)
         flat = abs(growth) <= max(2 * noise, 1.0)
+        verdict = "flat within noise" if flat else f"GROWS ({growth:+.1f} MB over the second half)"
+        if not flat and (slowing := slows_down(points)):
+            verdict = f"slowing ({growth:+.1f} MB over the second half; {slowing})"
         process, pid, field = name.rsplit(" ", 2)
         print(
             f"  {process:<16} {pid:>7} {field:>8} {points[0][1]:>9.1f} {points[-1][1]:>8.1f}"
             f" {max(p[1] for p in points):>8.1f} {rate:>17.3f} {noise:>9.2f}"
-            f"  {'flat within noise' if flat else f'GROWS ({growth:+.1f} MB over the second half)'}"
+            f"  {verdict}"
             + (f"; from {points[0][0]:.1f} min" if points[0][0] > 0.5 else "")
             + (f"; gone at {points[-1][0]:.1f} min (uvicorn replaced it)" if points[-1][0] < last else "")
         )
+
+
+def probed(folder: Path, since: float) -> None:
+    """Each probed process's first sample of the soak (from ``since``, wall clock) and its last: a leak
+    grows the heap in use, the allocator keeping freed memory grows only its free part."""
+    import json
+
+    keys = ("RssAnon", "malloc_held", "malloc_in_use", "malloc_free_kept", "sqlite", "objects")
+    print(f"  inside each process (bench/_memprobe, MB; {folder}):")
+    print(f"  {'pid':>7} {'minute':>6} " + " ".join(f"{k:>16}" for k in keys))
+    for path in sorted(folder.glob("probe-*.jsonl")):
+        lines = [json.loads(line) for line in path.read_text().splitlines()]
+        lines = [sample for sample in lines if sample["wall"] >= since]
+        for sample in (lines[0], lines[-1]) if lines else ():
+            figures = " ".join(f"{sample.get(k, float('nan')):>16.1f}" for k in keys)
+            print(f"  {path.stem[6:]:>7} {(sample['wall'] - since) / 60:>6.1f} {figures}")
 
 
 def main() -> None:
@@ -140,6 +180,18 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=300)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--pg-url", default=PG_URL)
+    parser.add_argument(
+        "--malloc-arena-max",
+        type=int,
+        default=None,
+        help="MALLOC_ARENA_MAX for the served processes (glibc keeps freed memory in up to 8 arenas a core)",
+    )
+    parser.add_argument(
+        "--probe",
+        type=Path,
+        default=None,
+        help="a folder: each served process writes its heap's make-up there (bench/_memprobe)",
+    )
     args = parser.parse_args()
     seconds = (args.minutes or (0.5 if args.quick else 10)) * 60
     every = args.every or (3 if args.quick else 10)
@@ -150,6 +202,12 @@ def main() -> None:
         database(args.backend, args.pg_url) as url,
     ):
         env, site = build(environment(Path(var), url), args.backend, None, residents)
+        if args.malloc_arena_max:
+            env = env | {"MALLOC_ARENA_MAX": str(args.malloc_arena_max)}
+        if args.probe:
+            args.probe.mkdir(parents=True, exist_ok=True)
+            probe = {"PYTHONPATH": str(ROOT / "bench" / "_memprobe"), "GZ_MEMPROBE_DIR": str(args.probe)}
+            env = env | probe | {"GZ_MEMPROBE_EVERY": str(every)}
         port, _ = two_ports()
         with production(env, port, args.workers) as (server, worker):
             site.services = asyncio.run(_mix.services(port))
@@ -159,10 +217,14 @@ def main() -> None:
                 f"{args.backend}, demo data, `serve --workers {args.workers}` + `gongzhi worker`,"
                 f" {clients} clients"
                 f" of the mix for {seconds / 60:g} min, VmRSS every {every:g} s; loadavg {loadavg()}"
+                + (f"; MALLOC_ARENA_MAX={args.malloc_arena_max}" if args.malloc_arena_max else "")
             )
+            since = time.time()
             figures, samples = asyncio.run(soak(mix, clients, seconds, every, server.pid, worker.pid))
         print(f"  memory (loadavg at the end {loadavg()}):")
         report(samples)
+        if args.probe:
+            probed(args.probe, since)
         print("  the mix over the soak:")
         _mix.table(figures, None)
 
