@@ -29,9 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
+sys.path.insert(1, str(ROOT / "bench"))  # after the root: bench/search.py shares the search package's name
+from _server import pg_unreachable  # noqa: E402 - shared helpers
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
-from sqlalchemy.exc import OperationalError  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from core import jobs  # noqa: E402
@@ -98,19 +98,6 @@ def pg_database(pg_url: str, var: Path) -> Iterator[tuple[str, Sessions]]:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     finally:
         admin.dispose()
-
-
-def pg_reachable(pg_url: str) -> str | None:
-    """None when PostgreSQL answers, else why not."""
-    engine = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return None
-    except OperationalError as error:
-        return str(error.orig).strip().splitlines()[0]
-    finally:
-        engine.dispose()
 
 
 # --- worker processes -----------------------------------------------------------------------------
@@ -279,7 +266,7 @@ def main() -> None:
     count, probes = (1_000, 5) if args.quick else (10_000, 20)
 
     backends = ["sqlite"]
-    why_not = pg_reachable(args.pg_url)
+    why_not = pg_unreachable(args.pg_url)
     if why_not is None:
         backends.append("postgresql")
     else:
