@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from _server import site_environment
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SECRET = "bench-city-secret-" + "x" * 32
@@ -47,14 +49,7 @@ def stamp_of() -> dict[str, str]:
 
 
 def _environment(backend: str, fraction: float, var: Path) -> dict[str, str]:
-    env = {
-        "GONGZHI_VAR_DIR": str(var),
-        "GONGZHI_SECRET_KEY": SECRET,
-        "GONGZHI_ARGON2_TIME_COST": "1",
-        "GONGZHI_ARGON2_MEMORY_KIB": "1024",
-        "GONGZHI_ARGON2_PARALLELISM": "1",
-        "GONGZHI_LOG_LEVEL": "WARNING",
-    }
+    env = site_environment(var, SECRET)
     if backend == "sqlite":
         env["GONGZHI_DATABASE_URL"] = f"sqlite:///{var / 'gongzhi.sqlite3'}"
     elif backend == "postgresql":

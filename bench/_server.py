@@ -16,6 +16,21 @@ from pathlib import Path
 BIN = Path(sys.executable).parent
 
 
+def site_environment(var: Path, secret: str, url: str | None = None) -> dict[str, str]:
+    """The GONGZHI_* settings every bench's site runs with: its own var folder, a cheap hash."""
+    env = {
+        "GONGZHI_VAR_DIR": str(var),
+        "GONGZHI_SECRET_KEY": secret,
+        "GONGZHI_ARGON2_TIME_COST": "1",
+        "GONGZHI_ARGON2_MEMORY_KIB": "1024",
+        "GONGZHI_ARGON2_PARALLELISM": "1",
+        "GONGZHI_LOG_LEVEL": "WARNING",
+    }
+    if url:
+        env["GONGZHI_DATABASE_URL"] = url
+    return env
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

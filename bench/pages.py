@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT / "bench"))  # after the root: bench/search.py shares the search package's name
 from _city import city_database  # noqa: E402
 from _load import Run, client_name, load, median_run  # noqa: E402 - the benches' shared helpers
-from _server import BIN, stop  # noqa: E402
+from _server import BIN, site_environment, stop  # noqa: E402
 
 SECRET = "bench-pages-secret-" + "x" * 32
 CONNECTIONS = 32
@@ -60,20 +60,7 @@ class Page:
 
 
 def environment(var: Path, url: str | None = None) -> dict[str, str]:
-    env = os.environ | {
-        "GONGZHI_VAR_DIR": str(var),
-        "GONGZHI_SECRET_KEY": SECRET,
-        "GONGZHI_ARGON2_TIME_COST": "1",
-        "GONGZHI_ARGON2_MEMORY_KIB": "1024",
-        "GONGZHI_ARGON2_PARALLELISM": "1",
-        "GONGZHI_LOG_LEVEL": "WARNING",
-    }
-    if url:
-        env["GONGZHI_DATABASE_URL"] = url
-    else:
-        env.pop("GONGZHI_DATABASE_URL", None)
-        env["GONGZHI_DATABASE_URL"] = f"sqlite:///{var / 'gongzhi.sqlite3'}"
-    return env
+    return os.environ | site_environment(var, SECRET, url or f"sqlite:///{var / 'gongzhi.sqlite3'}")
 
 
 def demo(env: dict[str, str]) -> None:

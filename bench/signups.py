@@ -37,7 +37,7 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT / "bench"))  # after the root: bench/search.py shares the search package's name
-from _server import PG_URL, free_port, pg_database, pg_unreachable, serve, stop  # noqa: E402 - shared helpers
+from _server import PG_URL, free_port, pg_database, pg_unreachable, serve, site_environment, stop  # noqa: E402 - shared helpers
 
 PASSWORD = "bench volunteer password"
 SHIFTS = 100
@@ -81,16 +81,7 @@ class Client:
 
 
 def environment(var: Path, url: str) -> dict[str, str]:
-    env = os.environ | {
-        "GONGZHI_DATABASE_URL": url,
-        "GONGZHI_VAR_DIR": str(var),
-        "GONGZHI_SECRET_KEY": SECRET,
-        "GONGZHI_ARGON2_TIME_COST": "1",
-        "GONGZHI_ARGON2_MEMORY_KIB": "1024",
-        "GONGZHI_ARGON2_PARALLELISM": "1",
-        "GONGZHI_LOG_LEVEL": "WARNING",
-    }
-    return env
+    return os.environ | site_environment(var, SECRET, url)
 
 
 def prepare(env: dict[str, str], people: int) -> SimpleNamespace:
